@@ -1,0 +1,2 @@
+// Replaced by the pulse_common sources.
+namespace pulse {}
