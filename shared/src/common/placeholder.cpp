@@ -1,2 +1,0 @@
-// Replaced by the pulse_common sources.
-namespace pulse {}
