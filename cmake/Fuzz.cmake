@@ -1,5 +1,10 @@
 # pulse_add_fuzzer(name SOURCE file.cpp LIBS lib...): a libFuzzer target (only with PULSE_FUZZ, clang)
 # plus a bounded CTest run of it (label "fuzz"), starting from tests/fuzz/corpus/<name> when present.
+if(PULSE_FUZZ)
+  # Instrument every library the fuzzers link, not only the fuzzer sources.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
 if(NOT TARGET pulse_fuzzers)
   add_custom_target(pulse_fuzzers)
 endif()
