@@ -23,8 +23,14 @@ void write(Level level, std::string_view msg, const nlohmann::json& fields = nul
 inline void debug(std::string_view msg, const nlohmann::json& f = nullptr) {
     if (enabled(Level::debug)) write(Level::debug, msg, f);
 }
-inline void info(std::string_view msg, const nlohmann::json& f = nullptr) { write(Level::info, msg, f); }
-inline void warn(std::string_view msg, const nlohmann::json& f = nullptr) { write(Level::warn, msg, f); }
-inline void error(std::string_view msg, const nlohmann::json& f = nullptr) { write(Level::error, msg, f); }
+inline void info(std::string_view msg, const nlohmann::json& f = nullptr) {
+    write(Level::info, msg, f);
+}
+inline void warn(std::string_view msg, const nlohmann::json& f = nullptr) {
+    write(Level::warn, msg, f);
+}
+inline void error(std::string_view msg, const nlohmann::json& f = nullptr) {
+    write(Level::error, msg, f);
+}
 
 }  // namespace pulse::log

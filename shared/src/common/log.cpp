@@ -16,10 +16,14 @@ std::string g_service = "pulse";
 
 const char* level_name(Level l) {
     switch (l) {
-        case Level::debug: return "debug";
-        case Level::info: return "info";
-        case Level::warn: return "warn";
-        case Level::error: return "error";
+        case Level::debug:
+            return "debug";
+        case Level::info:
+            return "info";
+        case Level::warn:
+            return "warn";
+        case Level::error:
+            return "error";
     }
     return "info";
 }
@@ -39,7 +43,9 @@ void init(std::string_view service) {
     if (const char* v = std::getenv("LOG_LEVEL"); v && *v) set_level(parse_level(v));
 }
 
-void set_level(Level level) { g_level.store(static_cast<int>(level), std::memory_order_relaxed); }
+void set_level(Level level) {
+    g_level.store(static_cast<int>(level), std::memory_order_relaxed);
+}
 
 bool enabled(Level level) {
     return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);

@@ -20,14 +20,14 @@ struct ServerOptions {
     std::chrono::milliseconds ping_interval{25000};
     std::chrono::milliseconds ping_timeout{20000};
     std::chrono::milliseconds upgrade_timeout{10000};
-    std::size_t max_payload = 1'000'000;            // handshake maxPayload; POST/frame limit
-    std::size_t max_buffered_bytes = 1 << 20;       // per-session send queue cap (bytes)
+    std::size_t max_payload = 1'000'000;       // handshake maxPayload; POST/frame limit
+    std::size_t max_buffered_bytes = 1 << 20;  // per-session send queue cap (bytes)
     // Allowed browser origins; "*" allows any. A request without Origin is always allowed.
     std::vector<std::string> allowed_origins{"http://localhost:5173"};
 };
 
 class Server {
-public:
+  public:
     // on_connection runs on the new session's shard thread, once per successful handshake.
     using ConnectionHandler = std::function<void(std::shared_ptr<Socket>)>;
 
@@ -45,7 +45,7 @@ public:
     struct Impl;
     Impl& impl() { return *impl_; }  // for the HTTP listener in http/
 
-private:
+  private:
     std::unique_ptr<Impl> impl_;
 };
 

@@ -12,12 +12,12 @@
 namespace pulse::engine {
 
 enum class CloseReason {
-    transport_close,    // the peer went away / sent a close packet or frame
-    transport_error,    // malformed data, protocol violation, duplicate GET, oversized payload
-    ping_timeout,       // no pong within pingTimeout
-    send_overflow,      // the bounded send queue (bytes) overflowed: a slow client is cut
-    server_close,       // close() called by the upper layer
-    server_shutdown,    // the process is stopping (SIGTERM)
+    transport_close,  // the peer went away / sent a close packet or frame
+    transport_error,  // malformed data, protocol violation, duplicate GET, oversized payload
+    ping_timeout,     // no pong within pingTimeout
+    send_overflow,    // the bounded send queue (bytes) overflowed: a slow client is cut
+    server_close,     // close() called by the upper layer
+    server_shutdown,  // the process is stopping (SIGTERM)
 };
 const char* to_string(CloseReason reason);
 
@@ -29,11 +29,11 @@ struct HandshakeRequest {
 };
 
 class Socket {
-public:
+  public:
     virtual ~Socket() = default;
 
-    virtual const std::string& id() const = 0;          // the Engine.IO sid
-    virtual std::size_t shard() const = 0;              // index into IoShards
+    virtual const std::string& id() const = 0;  // the Engine.IO sid
+    virtual std::size_t shard() const = 0;      // index into IoShards
     virtual const HandshakeRequest& request() const = 0;
     virtual std::string_view transport_name() const = 0;  // "polling" or "websocket"
 

@@ -14,7 +14,7 @@
 namespace pulse::http {
 
 class IoShards {
-public:
+  public:
     explicit IoShards(std::size_t count);
     ~IoShards();
     IoShards(const IoShards&) = delete;
@@ -30,7 +30,7 @@ public:
     // Asks every shard to stop and joins the threads.
     void stop_and_join();
 
-private:
+  private:
     std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
     std::vector<std::thread> threads_;
     std::size_t next_ = 0;
