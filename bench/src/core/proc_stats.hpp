@@ -1,0 +1,26 @@
+#pragma once
+// CPU and memory of another process, read from /proc (what `ps` and `top` read too).
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <sys/types.h>
+
+namespace pulse::bench {
+
+struct CpuTicks {
+    std::uint64_t user = 0;
+    std::uint64_t system = 0;
+};
+
+// Fields 14 and 15 of /proc/PID/stat. The command name (field 2) may hold spaces and ')' so
+// parsing starts after the *last* ')'.
+std::optional<CpuTicks> parse_proc_stat(std::string_view content);
+// "VmRSS:" or "VmHWM:" of /proc/PID/status, in KiB.
+std::optional<std::uint64_t> parse_status_kb(std::string_view content, std::string_view key);
+
+// Readers over the live files; empty when the process is gone.
+std::optional<double> process_cpu_seconds(pid_t pid);
+std::optional<std::uint64_t> process_rss_kb(pid_t pid);
+std::optional<std::uint64_t> process_peak_rss_kb(pid_t pid);
+
+}  // namespace pulse::bench
