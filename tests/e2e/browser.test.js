@@ -1,0 +1,112 @@
+'use strict';
+// A real browser (Debian's chromium, driven by playwright-core) loads a tiny page that uses the
+// socket.io-client browser bundle, joins a stream room on the gateway from another origin (CORS,
+// allowed by FRONTEND_URL) and shows the events it receives. A page from an origin that is not in
+// FRONTEND_URL must not get a connection.
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const http = require('node:http');
+const os = require('node:os');
+const path = require('node:path');
+const { Stack, address, uniqueId, freePort, NODE_MODULES } = require('./lib/harness');
+
+const CHROMIUM = process.env.PULSE_CHROMIUM || '/usr/bin/chromium';
+const BUNDLE = path.join(NODE_MODULES, 'socket.io-client/dist/socket.io.min.js');
+
+const PAGE = `<!doctype html>
+<html><head><meta charset="utf-8"><title>pulse</title><script src="/socket.io.min.js"></script></head>
+<body>
+<p id="state">loading</p>
+<ul id="events"></ul>
+<script>
+  const params = new URLSearchParams(location.search);
+  const socket = io(params.get('gateway'), { reconnection: false });
+  const state = document.getElementById('state');
+  socket.on('connect', () => { state.textContent = 'connected'; socket.emit('join-stream-room', params.get('address')); });
+  socket.on('connect_error', (err) => { state.textContent = 'connect_error'; });
+  socket.on('joined-room', (p) => { state.textContent = 'joined ' + p.roomName; });
+  socket.on('new-stream', (p) => {
+    const li = document.createElement('li');
+    li.textContent = p.streamId + ' ' + p.status + ' ' + p.amount;
+    document.getElementById('events').appendChild(li);
+  });
+</script>
+</body></html>`;
+
+function servePage(port) {
+  const server = http.createServer((req, res) => {
+    if (req.url.startsWith('/socket.io.min.js')) {
+      res.writeHead(200, { 'content-type': 'application/javascript' });
+      return res.end(fs.readFileSync(BUNDLE));
+    }
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(PAGE);
+  });
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+}
+
+let stack;
+let pages = [];
+let browser;
+let profile;
+let allowedOrigin;
+let foreignOrigin;
+
+before(async () => {
+  const allowedPort = await freePort();
+  const foreignPort = await freePort();
+  allowedOrigin = `http://127.0.0.1:${allowedPort}`;
+  foreignOrigin = `http://127.0.0.1:${foreignPort}`;
+  pages = [await servePage(allowedPort), await servePage(foreignPort)];
+  stack = new Stack({ gateways: 1, gatewayEnv: { FRONTEND_URL: allowedOrigin } });
+  await stack.start();
+  await stack.waitBusReady();
+
+  const { chromium } = require(path.join(NODE_MODULES, 'playwright-core'));
+  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-chromium-'));
+  // A fresh profile folder each run (playwright passes it as --user-data-dir).
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: 60000,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  for (const p of pages) p.close();
+  await stack?.stop();
+  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+});
+
+test('a browser page joins a room and displays the events pushed to it', { timeout: 90000 }, async () => {
+  const who = address('browser-user');
+  const page = await browser.newPage();
+  page.setDefaultTimeout(15000);
+  const url = `${allowedOrigin}/?gateway=${encodeURIComponent(stack.publicUrl)}&address=${who}`;
+  await page.goto(url);
+  await page.waitForFunction((room) => document.getElementById('state').textContent === `joined ${room}`, `stream-${who}`);
+
+  const streamId = uniqueId('browser');
+  const res = await stack.api('test-stream', { streamId, sender: who, receiver: address('browser-peer'), amount: '42' });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  await page.waitForFunction((id) => document.querySelectorAll('#events li').length > 0 && document.getElementById('events').textContent.includes(id), streamId);
+  assert.equal(await page.textContent('#events li'), `${streamId} ACTIVE 42`);
+
+  assert.equal(await page.evaluate(() => document.querySelectorAll('#events li').length), 1, 'displayed once');
+  await page.close();
+});
+
+test('a page from an origin outside FRONTEND_URL gets no connection', { timeout: 60000 }, async () => {
+  const page = await browser.newPage();
+  page.setDefaultTimeout(15000);
+  await page.goto(`${foreignOrigin}/?gateway=${encodeURIComponent(stack.publicUrl)}&address=${address('intruder')}`);
+  await page.waitForFunction(() => document.getElementById('state').textContent !== 'loading');
+  assert.equal(await page.textContent('#state'), 'connect_error');
+  await page.close();
+});
