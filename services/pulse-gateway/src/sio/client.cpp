@@ -1,0 +1,181 @@
+#include "sio/client.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <pulse/log.hpp>
+
+#include "parser/encoder.hpp"
+#include "sio/server.hpp"
+#include "sio/socket.hpp"
+#include "sio/socket_id.hpp"
+
+namespace pulse::sio {
+
+struct Client::Timer {
+    explicit Timer(boost::asio::io_context& io) : timer(io) {}
+    boost::asio::steady_timer timer;
+};
+
+namespace {
+
+// socket.io's disconnect reasons, as a client library reports them.
+const char* disconnect_reason(engine::CloseReason reason) {
+    switch (reason) {
+        case engine::CloseReason::transport_close:
+            return "transport close";
+        case engine::CloseReason::transport_error:
+            return "transport error";
+        case engine::CloseReason::ping_timeout:
+            return "ping timeout";
+        case engine::CloseReason::send_overflow:
+            return "send buffer overflow";
+        case engine::CloseReason::server_close:
+            return "server close";
+        case engine::CloseReason::server_shutdown:
+            return "server shutting down";
+    }
+    return "transport close";
+}
+
+}  // namespace
+
+Client::Client(Server& server, std::shared_ptr<engine::Socket> socket,
+               boost::asio::io_context& shard_context)
+    : server_(server),
+      engine_(std::move(socket)),
+      handshake_(engine_->request()),
+      engine_id_(engine_->id()),
+      shard_(engine_->shard()),
+      decoder_(server.options().max_attachments),
+      connect_timer_(std::make_unique<Timer>(shard_context)) {}
+
+Client::~Client() = default;
+
+void Client::start() {
+    auto self = shared_from_this();
+    engine_->on_message = [self](std::string_view data, bool binary) {
+        self->on_message(data, binary);
+    };
+    engine_->on_close = [self](engine::CloseReason reason) { self->on_close(reason); };
+
+    connect_timer_->timer.expires_after(server_.options().connect_timeout);
+    connect_timer_->timer.async_wait(
+        [weak = weak_from_this()](const boost::system::error_code& ec) {
+            if (ec) return;  // cancelled: a namespace connected, or the session closed
+            auto self = weak.lock();
+            if (self && self->sockets_.empty() && self->open()) {
+                log::debug("sio connect timeout", {{"sid", self->engine_id_}});
+                self->close();
+            }
+        });
+}
+
+void Client::send(const parser::Packet& packet) {
+    if (!engine_) return;
+    auto text = std::make_shared<std::string>("4");
+    auto attachments = parser::encode_into(*text, packet);
+    engine_->send_text_packet(std::move(text));
+    for (auto& bytes : attachments)
+        engine_->send_binary(std::make_shared<const std::string>(std::move(bytes)));
+}
+
+void Client::send_encoded(const std::shared_ptr<const std::string>& engine_text_packet) {
+    if (engine_) engine_->send_text_packet(engine_text_packet);
+}
+
+void Client::close() {
+    if (engine_) engine_->close();
+}
+
+void Client::fail(std::string_view why) {
+    log::debug("sio malformed packet, closing the session",
+               {{"sid", engine_id_}, {"error", std::string(why)}});
+    close();
+}
+
+void Client::on_message(std::string_view data, bool binary) {
+    if (!engine_) return;
+    auto result = binary ? decoder_.add_binary(data) : decoder_.add_text(data);
+    switch (result.status) {
+        case parser::Decoder::Result::Status::incomplete:
+            return;
+        case parser::Decoder::Result::Status::error:
+            fail(result.error);
+            return;
+        case parser::Decoder::Result::Status::packet:
+            on_packet(std::move(*result.packet));
+            return;
+    }
+}
+
+void Client::on_packet(parser::Packet packet) {
+    using parser::PacketType;
+    if (packet.type == PacketType::connect) {
+        connect(packet.nsp, packet.data ? std::move(*packet.data) : parser::Json::object());
+        return;
+    }
+    auto it = sockets_.find(packet.nsp);
+    if (it == sockets_.end()) return;  // not connected to that namespace: ignored (as socket.io)
+    // Hold the socket: a handler may disconnect it, which drops the map's reference.
+    std::shared_ptr<Socket> socket = it->second;
+    switch (packet.type) {
+        case PacketType::event:
+        case PacketType::binary_event:
+            socket->handle_event(*packet.data, packet.id);
+            break;
+        case PacketType::ack:
+        case PacketType::binary_ack:
+            if (packet.id)
+                socket->handle_ack(*packet.id, packet.data ? *packet.data : parser::Json::array());
+            break;
+        case PacketType::disconnect:
+            remove_socket(packet.nsp, "client namespace disconnect");
+            break;
+        default:
+            break;  // CONNECT_ERROR from a client means nothing
+    }
+}
+
+void Client::connect(const std::string& nsp, parser::Json auth) {
+    auto* shard_ns = server_.shard_namespace(shard_, nsp);
+    const auto* handler = server_.connection_handler(nsp);
+    if (!shard_ns || !handler) {
+        parser::Json error = parser::Json::object();
+        error["message"] = "Invalid namespace";
+        send({parser::PacketType::connect_error, nsp, {}, std::move(error)});
+        return;  // the session stays open: the client may try another namespace
+    }
+    if (sockets_.contains(nsp)) return;  // already connected there
+
+    auto socket =
+        std::make_shared<Socket>(*this, make_socket_id(), nsp, std::move(auth), shard_ns->rooms);
+    sockets_.emplace(nsp, socket);
+    ++shard_ns->sockets;
+    connect_timer_->timer.cancel();
+
+    parser::Json data = parser::Json::object();
+    data["sid"] = socket->id();
+    send({parser::PacketType::connect, nsp, {}, std::move(data)});
+    if (*handler) (*handler)(*socket);
+}
+
+void Client::remove_socket(const std::string& nsp, std::string_view reason) {
+    auto it = sockets_.find(nsp);
+    if (it == sockets_.end()) return;
+    std::shared_ptr<Socket> socket = std::move(it->second);
+    sockets_.erase(it);
+    if (auto* shard_ns = server_.shard_namespace(shard_, nsp)) --shard_ns->sockets;
+    socket->finish(reason);
+}
+
+void Client::on_close(engine::CloseReason reason) {
+    connect_timer_->timer.cancel();
+    // Keep ourselves alive until the end of this function even if the engine drops its handlers.
+    auto self = shared_from_this();
+    const char* why = disconnect_reason(reason);
+    while (!sockets_.empty()) remove_socket(sockets_.begin()->first, why);
+    engine_.reset();  // breaks the engine::Socket <-> Client cycle
+}
+
+}  // namespace pulse::sio

@@ -1,0 +1,68 @@
+#pragma once
+// One Engine.IO session seen from Socket.IO (socket.io's `Client`): decodes its packets, connects
+// it to namespaces (one sio::Socket each), routes events and acks, and enforces the connect
+// timeout. A malformed packet closes this session only.
+//
+// Lifetime: the engine::Socket's handlers hold the Client; the Client holds the engine::Socket
+// until on_close, which breaks the cycle.
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "engine/socket.hpp"
+#include "parser/decoder.hpp"
+#include "parser/packet.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace pulse::sio {
+
+class Server;
+class Socket;
+
+class Client : public std::enable_shared_from_this<Client> {
+  public:
+    Client(Server& server, std::shared_ptr<engine::Socket> socket,
+           boost::asio::io_context& shard_context);
+    ~Client();
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    // Installs the engine handlers and starts the connect timer.
+    void start();
+
+    const engine::HandshakeRequest& handshake() const { return handshake_; }
+    std::size_t shard() const { return shard_; }
+    bool open() const { return engine_ != nullptr; }
+
+    // Encodes and sends one packet (text, then its binary attachments).
+    void send(const parser::Packet& packet);
+    void send_encoded(const std::shared_ptr<const std::string>& engine_text_packet);
+    // Closes the Engine.IO session; sockets end when its on_close fires.
+    void close();
+
+    // Called by Socket::disconnect (server side) and on a DISCONNECT from the peer.
+    void remove_socket(const std::string& nsp, std::string_view reason);
+
+  private:
+    void on_message(std::string_view data, bool binary);
+    void on_close(engine::CloseReason reason);
+    void on_packet(parser::Packet packet);
+    void connect(const std::string& nsp, parser::Json auth);
+    void fail(std::string_view why);
+
+    struct Timer;
+    Server& server_;
+    std::shared_ptr<engine::Socket> engine_;
+    engine::HandshakeRequest handshake_;
+    std::string engine_id_;
+    std::size_t shard_;
+    parser::Decoder decoder_;
+    std::unique_ptr<Timer> connect_timer_;
+    std::map<std::string, std::shared_ptr<Socket>, std::less<>> sockets_;
+};
+
+}  // namespace pulse::sio

@@ -1,0 +1,57 @@
+#include "sio/server.hpp"
+
+#include <stdexcept>
+
+#include "sio/client.hpp"
+
+namespace pulse::sio {
+
+Server::Server(std::size_t shard_count, ServerOptions options)
+    : options_(options), shards_(shard_count) {
+    add_namespace("/");
+}
+
+Server::~Server() = default;
+
+void Server::add_namespace(std::string name, ConnectionHandler on_connection) {
+    if (name.empty() || name.front() != '/')
+        throw std::invalid_argument("namespace must start with '/': " + name);
+    for (auto& shard : shards_)
+        if (!shard.contains(name)) shard.emplace(name, std::make_unique<ShardNamespace>());
+    namespaces_[std::move(name)] = std::move(on_connection);
+}
+
+bool Server::has_namespace(std::string_view name) const {
+    return namespaces_.contains(name);
+}
+
+void Server::attach(std::shared_ptr<engine::Socket> socket,
+                    boost::asio::io_context& shard_context) {
+    auto client = std::make_shared<Client>(*this, std::move(socket), shard_context);
+    client->start();
+}
+
+Server::ShardNamespace* Server::shard_namespace(std::size_t shard, std::string_view nsp) {
+    if (shard >= shards_.size()) return nullptr;
+    auto it = shards_[shard].find(nsp);
+    return it == shards_[shard].end() ? nullptr : it->second.get();
+}
+
+adapter::RoomIndex* Server::rooms(std::size_t shard, std::string_view nsp) {
+    auto* ns = shard_namespace(shard, nsp);
+    return ns ? &ns->rooms : nullptr;
+}
+
+std::size_t Server::socket_count(std::size_t shard) const {
+    std::size_t n = 0;
+    if (shard < shards_.size())
+        for (const auto& [name, ns] : shards_[shard]) n += ns->sockets;
+    return n;
+}
+
+const Server::ConnectionHandler* Server::connection_handler(std::string_view nsp) const {
+    auto it = namespaces_.find(nsp);
+    return it == namespaces_.end() ? nullptr : &it->second;
+}
+
+}  // namespace pulse::sio

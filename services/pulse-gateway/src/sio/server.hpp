@@ -1,0 +1,86 @@
+#pragma once
+// The Socket.IO server (socket.io's `Server` + `Namespace`): the registered namespaces with their
+// connection handlers, and per shard the sockets and rooms of each namespace.
+//
+// Set-up (add_namespace) happens before the first connection; afterwards the namespace table is
+// read-only and every per-shard structure is touched only by its shard's thread.
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "adapter/room_index.hpp"
+#include "parser/packet.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+namespace pulse::engine {
+class Socket;
+}
+
+namespace pulse::sio {
+
+class Socket;
+
+struct ServerOptions {
+    // A client that has not connected to any namespace by then is closed (socket.io's
+    // connectTimeout).
+    std::chrono::milliseconds connect_timeout{45000};
+    std::size_t max_attachments = parser::kMaxAttachments;
+};
+
+class Server {
+  public:
+    // Runs on the socket's shard thread right after the CONNECT is acknowledged.
+    using ConnectionHandler = std::function<void(Socket& socket)>;
+
+    Server(std::size_t shard_count, ServerOptions options);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    const ServerOptions& options() const { return options_; }
+
+    // "/" always exists; other namespaces exist only when added. Call before serving.
+    void add_namespace(std::string name, ConnectionHandler on_connection = nullptr);
+    bool has_namespace(std::string_view name) const;
+
+    // Takes over a new Engine.IO session (call from engine::Server's on_connection, on the
+    // session's shard thread, passing that shard's io_context).
+    void attach(std::shared_ptr<engine::Socket> socket, boost::asio::io_context& shard_context);
+
+    // The rooms of a namespace on a shard; only from that shard's thread. nullptr if unknown.
+    adapter::RoomIndex* rooms(std::size_t shard, std::string_view nsp);
+
+    // Sockets connected on a shard (all namespaces); only from that shard's thread.
+    std::size_t socket_count(std::size_t shard) const;
+
+    // --- used by Client ---
+    struct ShardNamespace {
+        adapter::RoomIndex rooms;
+        std::size_t sockets = 0;
+    };
+    ShardNamespace* shard_namespace(std::size_t shard, std::string_view nsp);
+    const ConnectionHandler* connection_handler(std::string_view nsp) const;
+
+  private:
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    template <class V>
+    using Map = std::unordered_map<std::string, V, Hash, std::equal_to<>>;
+
+    ServerOptions options_;
+    Map<ConnectionHandler> namespaces_;
+    std::vector<Map<std::unique_ptr<ShardNamespace>>> shards_;
+};
+
+}  // namespace pulse::sio

@@ -1,0 +1,123 @@
+#include "sio/socket.hpp"
+
+#include "engine/socket.hpp"
+#include "parser/encoder.hpp"
+#include "sio/client.hpp"
+
+namespace pulse::sio {
+
+Socket::Socket(Client& client, std::string id, std::string nsp, Json auth,
+               adapter::RoomIndex& rooms)
+    : client_(&client),
+      id_(std::move(id)),
+      nsp_(std::move(nsp)),
+      auth_(std::move(auth)),
+      rooms_(rooms) {}
+
+Socket::~Socket() {
+    rooms_.leave_all(*this);
+}
+
+const engine::HandshakeRequest& Socket::handshake() const {
+    return client_->handshake();
+}
+
+void Socket::on(std::string event, EventHandler handler) {
+    handlers_[std::move(event)] = std::move(handler);
+}
+
+void Socket::on_disconnect(DisconnectHandler handler) {
+    disconnect_handlers_.push_back(std::move(handler));
+}
+
+void Socket::emit(std::string_view event, Json args) {
+    if (!connected_) return;
+    Json data = Json::array();
+    data.push_back(std::string(event));
+    for (auto& a : args) data.push_back(std::move(a));
+    client_->send({parser::PacketType::event, nsp_, {}, std::move(data)});
+}
+
+void Socket::emit_with_ack(std::string_view event, Json args, AckHandler on_ack) {
+    if (!connected_) return;
+    const std::uint64_t id = next_ack_id_++;
+    pending_acks_.emplace(id, std::move(on_ack));
+    Json data = Json::array();
+    data.push_back(std::string(event));
+    for (auto& a : args) data.push_back(std::move(a));
+    client_->send({parser::PacketType::event, nsp_, id, std::move(data)});
+}
+
+bool Socket::join(std::string_view room) {
+    return connected_ && rooms_.join(*this, room);
+}
+bool Socket::leave(std::string_view room) {
+    return rooms_.leave(*this, room);
+}
+std::vector<std::string> Socket::rooms() const {
+    return rooms_.rooms_of(*this);
+}
+
+void Socket::disconnect(bool close_connection) {
+    if (!connected_) return;
+    client_->send({parser::PacketType::disconnect, nsp_, {}, {}});
+    // Keep ourselves alive through the removal: the client drops its reference in there.
+    auto self = shared_from_this();
+    Client* client = client_;
+    client->remove_socket(nsp_, "server namespace disconnect");
+    if (close_connection) client->close();
+}
+
+void Socket::deliver(const std::shared_ptr<const std::string>& packet) {
+    if (connected_) client_->send_encoded(packet);
+}
+
+void Socket::handle_event(const Json& data, std::optional<std::uint64_t> ack_id) {
+    // The decoder guarantees a non-empty array whose first element is a string or a number.
+    const Json& first = data.front();
+    const std::string name = first.is_string() ? first.get<std::string>() : first.dump();
+    auto it = handlers_.find(name);
+    if (it == handlers_.end()) return;  // nobody listens: dropped, like an EventEmitter would
+    Json args = Json::array();
+    for (std::size_t i = 1; i < data.size(); ++i) args.push_back(data[i]);
+    Ack ack;
+    if (ack_id) {
+        ack = [weak = weak_from_this(), id = *ack_id,
+               sent = std::make_shared<bool>(false)](Json ack_args) {
+            auto self = weak.lock();
+            if (!self || *sent) return;
+            *sent = true;
+            self->send_ack(id, std::move(ack_args));
+        };
+    }
+    // Copy the handler: it may replace itself (socket.on) while running.
+    EventHandler handler = it->second;
+    handler(*this, args, ack);
+}
+
+void Socket::handle_ack(std::uint64_t id, const Json& args) {
+    auto it = pending_acks_.find(id);
+    if (it == pending_acks_.end()) return;  // unknown or already answered: ignored
+    AckHandler handler = std::move(it->second);
+    pending_acks_.erase(it);
+    handler(args);
+}
+
+void Socket::send_ack(std::uint64_t id, Json args) {
+    if (!connected_) return;
+    if (!args.is_array()) args = Json::array({std::move(args)});
+    client_->send({parser::PacketType::ack, nsp_, id, std::move(args)});
+}
+
+void Socket::finish(std::string_view reason) {
+    if (!connected_) return;
+    connected_ = false;
+    rooms_.leave_all(*this);
+    pending_acks_.clear();
+    auto handlers = std::move(disconnect_handlers_);
+    disconnect_handlers_.clear();
+    for (auto& h : handlers) h(*this, reason);
+    handlers_.clear();  // handlers may capture the socket's own state: release it now
+}
+
+}  // namespace pulse::sio

@@ -1,0 +1,90 @@
+#pragma once
+// One Socket.IO socket: a client's connection to one namespace (socket.io's `Socket`). It lives on
+// its client's shard and is touched only by that shard's thread. Rooms are held by the namespace's
+// per-shard adapter::RoomIndex; this class is also that index's Member, so a broadcast ends in
+// deliver() with bytes that were encoded once for everybody.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "adapter/room_index.hpp"
+#include "parser/packet.hpp"
+
+namespace pulse::engine {
+struct HandshakeRequest;
+}
+
+namespace pulse::sio {
+
+using Json = parser::Json;
+class Client;
+class Socket;
+
+// Handed to an event handler when the peer asked for an acknowledgement. Calling it sends the ACK
+// (with `args`, a JSON array) once; later calls, or calls after a disconnect, do nothing.
+using Ack = std::function<void(Json args)>;
+// `args`: the event's arguments without its name (a JSON array). `ack` is empty when the peer did
+// not ask for one.
+using EventHandler = std::function<void(Socket& socket, const Json& args, const Ack& ack)>;
+using DisconnectHandler = std::function<void(Socket& socket, std::string_view reason)>;
+using AckHandler = std::function<void(const Json& args)>;
+
+class Socket : public adapter::Member, public std::enable_shared_from_this<Socket> {
+  public:
+    Socket(Client& client, std::string id, std::string nsp, Json auth, adapter::RoomIndex& rooms);
+    ~Socket() override;
+    Socket(const Socket&) = delete;
+    Socket& operator=(const Socket&) = delete;
+
+    const std::string& id() const { return id_; }
+    const std::string& nsp() const { return nsp_; }
+    // The CONNECT packet's payload (`auth` of the client), `{}` when it sent none.
+    const Json& auth() const { return auth_; }
+    const engine::HandshakeRequest& handshake() const;
+    bool connected() const { return connected_; }
+
+    void on(std::string event, EventHandler handler);
+    void on_disconnect(DisconnectHandler handler);
+
+    // Sends `[event, ...args]`; `args` must be a JSON array. Binary values go as attachments.
+    void emit(std::string_view event, Json args = Json::array());
+    // Same, and `on_ack` runs when the peer acknowledges (never, if it disconnects first).
+    void emit_with_ack(std::string_view event, Json args, AckHandler on_ack);
+
+    bool join(std::string_view room);
+    bool leave(std::string_view room);
+    std::vector<std::string> rooms() const;
+
+    // Server-side disconnect: sends DISCONNECT for this namespace; `close_connection` also closes
+    // the underlying Engine.IO session (and so every other namespace on it).
+    void disconnect(bool close_connection = false);
+
+    // adapter::Member: a pre-encoded Engine.IO packet from a broadcast.
+    void deliver(const std::shared_ptr<const std::string>& packet) override;
+
+    // --- used by Client ---
+    void handle_event(const Json& data, std::optional<std::uint64_t> ack_id);
+    void handle_ack(std::uint64_t id, const Json& args);
+    // Ends the socket: leaves every room, runs disconnect handlers once.
+    void finish(std::string_view reason);
+
+  private:
+    void send_ack(std::uint64_t id, Json args);
+
+    Client* client_;  // outlives the socket: the client owns it and finishes it before dying
+    std::string id_;
+    std::string nsp_;
+    Json auth_;
+    adapter::RoomIndex& rooms_;
+    bool connected_ = true;
+    std::uint64_t next_ack_id_ = 0;
+    std::unordered_map<std::string, EventHandler> handlers_;
+    std::vector<DisconnectHandler> disconnect_handlers_;
+    std::unordered_map<std::uint64_t, AckHandler> pending_acks_;
+};
+
+}  // namespace pulse::sio
