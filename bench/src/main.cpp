@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
     }
     try {
         if (std::strcmp(argv[1], "load") == 0) return pulse::bench::run_load(argc, argv);
-        if (std::strcmp(argv[1], "write-floor") == 0) return pulse::bench::run_write_floor(argc, argv);
+        if (std::strcmp(argv[1], "write-floor") == 0)
+            return pulse::bench::run_write_floor(argc, argv);
         std::cerr << "pulse-bench: unknown mode '" << argv[1] << "'\n" << kUsage;
         return 2;
     } catch (const pulse::bench::UsageError& e) {

@@ -1,9 +1,9 @@
 #pragma once
 // CPU and memory of another process, read from /proc (what `ps` and `top` read too).
+#include <sys/types.h>
 #include <cstdint>
 #include <optional>
 #include <string_view>
-#include <sys/types.h>
 
 namespace pulse::bench {
 

@@ -6,21 +6,43 @@ SioMessage classify_message(std::string_view text) {
     SioMessage m;
     if (text.empty()) return m;
     switch (text[0]) {
-        case '0': m.kind = SioKind::eio_open; return m;
-        case '1': m.kind = SioKind::eio_close; return m;
-        case '2': m.kind = SioKind::eio_ping; return m;
-        case '6': m.kind = SioKind::eio_noop; return m;
-        case '4': break;
-        default: m.kind = SioKind::other; return m;
+        case '0':
+            m.kind = SioKind::eio_open;
+            return m;
+        case '1':
+            m.kind = SioKind::eio_close;
+            return m;
+        case '2':
+            m.kind = SioKind::eio_ping;
+            return m;
+        case '6':
+            m.kind = SioKind::eio_noop;
+            return m;
+        case '4':
+            break;
+        default:
+            m.kind = SioKind::other;
+            return m;
     }
     if (text.size() < 2) return m;
     switch (text[1]) {
-        case '0': m.kind = SioKind::sio_connect; return m;
-        case '1': m.kind = SioKind::sio_disconnect; return m;
-        case '3': m.kind = SioKind::sio_ack; return m;
-        case '4': m.kind = SioKind::sio_connect_error; return m;
-        case '2': break;
-        default: m.kind = SioKind::other; return m;
+        case '0':
+            m.kind = SioKind::sio_connect;
+            return m;
+        case '1':
+            m.kind = SioKind::sio_disconnect;
+            return m;
+        case '3':
+            m.kind = SioKind::sio_ack;
+            return m;
+        case '4':
+            m.kind = SioKind::sio_connect_error;
+            return m;
+        case '2':
+            break;
+        default:
+            m.kind = SioKind::other;
+            return m;
     }
     std::size_t pos = 2;
     // Default namespace only: a "/nsp," prefix is not something this client ever joins.

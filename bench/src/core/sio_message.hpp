@@ -7,15 +7,15 @@
 namespace pulse::bench {
 
 enum class SioKind {
-    eio_open,          // 0{...}
-    eio_close,         // 1
-    eio_ping,          // 2  -> answer "3"
-    eio_noop,          // 6
-    sio_connect,       // 40 / 40{"sid":...}
-    sio_disconnect,    // 41
-    sio_event,         // 42[...] / 42<ack>[...]
-    sio_ack,           // 43...
-    sio_connect_error, // 44{...}
+    eio_open,           // 0{...}
+    eio_close,          // 1
+    eio_ping,           // 2  -> answer "3"
+    eio_noop,           // 6
+    sio_connect,        // 40 / 40{"sid":...}
+    sio_disconnect,     // 41
+    sio_event,          // 42[...] / 42<ack>[...]
+    sio_ack,            // 43...
+    sio_connect_error,  // 44{...}
     other,
     malformed,
 };

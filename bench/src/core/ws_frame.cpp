@@ -78,9 +78,8 @@ std::string upgrade_request(std::string_view host_port, std::string_view path_an
     r += " HTTP/1.1\r\nHost: ";
     r += host_port;
     // A fixed key is fine: the bench does not verify Sec-WebSocket-Accept, only the 101.
-    r +=
-        "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        "Sec-WebSocket-Key: cHVsc2UtYmVuY2gta2V5MQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    r += "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+         "Sec-WebSocket-Key: cHVsc2UtYmVuY2gta2V5MQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
     return r;
 }
 

@@ -85,7 +85,8 @@ int run_write_floor(int argc, char** argv) {
         const std::uint64_t c0 = thread_cpu_ns();
         const std::uint64_t w0 = wall_ns();
         for (int s : senders) {
-            if (::write(s, frame.data(), frame.size()) == static_cast<ssize_t>(frame.size())) ++writes;
+            if (::write(s, frame.data(), frame.size()) == static_cast<ssize_t>(frame.size()))
+                ++writes;
         }
         cpu_total += thread_cpu_ns() - c0;
         wall_total += wall_ns() - w0;

@@ -35,7 +35,8 @@ bool BusInjector::bind(std::string& error) {
 
 bool BusInjector::wait_for_subscriber(double timeout_s, std::string& error) {
     socket_->set(zmq::sockopt::rcvtimeo, 100);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
     while (std::chrono::steady_clock::now() < deadline) {
         zmq::message_t msg;
         if (socket_->recv(msg, zmq::recv_flags::none) && msg.size() >= 1 &&

@@ -265,11 +265,18 @@ struct ClientPool::Worker {
                     fail(c, "room-error answer to join-stream-room");
                 }
                 return;
-            case SioKind::sio_connect_error: fail(c, "Socket.IO CONNECT_ERROR"); return;
+            case SioKind::sio_connect_error:
+                fail(c, "Socket.IO CONNECT_ERROR");
+                return;
             case SioKind::eio_close:
-            case SioKind::sio_disconnect: close_conn(c); return;
-            case SioKind::malformed: fail(c, "malformed Engine.IO/Socket.IO packet"); return;
-            default: return;
+            case SioKind::sio_disconnect:
+                close_conn(c);
+                return;
+            case SioKind::malformed:
+                fail(c, "malformed Engine.IO/Socket.IO packet");
+                return;
+            default:
+                return;
         }
     }
 
@@ -307,8 +314,11 @@ struct ClientPool::Worker {
                     flush(c);
                     break;
                 }
-                case ws::Opcode::close: close_conn(c); break;
-                default: break;
+                case ws::Opcode::close:
+                    close_conn(c);
+                    break;
+                default:
+                    break;
             }
         }
         return used;
@@ -379,8 +389,7 @@ struct ClientPool::Worker {
 };
 
 ClientPool::ClientPool(PoolConfig config)
-    : config_(std::move(config)),
-      room_members_(new std::atomic<std::uint32_t>[config_.rooms]) {
+    : config_(std::move(config)), room_members_(new std::atomic<std::uint32_t>[config_.rooms]) {
     for (std::uint32_t r = 0; r < config_.rooms; ++r) room_members_[r] = 0;
     const unsigned threads = config_.threads ? config_.threads : 1;
     std::string host_port = config_.host + ":" + std::to_string(config_.port);

@@ -12,10 +12,10 @@
 namespace pulse::bench {
 
 struct Pacing {
-    bool max_rate = false;          // closed loop: keep `window_deliveries` outstanding
-    double rate = 100;              // events/s when !max_rate
+    bool max_rate = false;  // closed loop: keep `window_deliveries` outstanding
+    double rate = 100;      // events/s when !max_rate
     double duration_s = 5;
-    std::uint64_t max_events = 0;   // 0 = no cap beyond the duration
+    std::uint64_t max_events = 0;  // 0 = no cap beyond the duration
     std::uint64_t window_deliveries = 20000;
     std::function<std::uint64_t()> delivered;  // deliveries received so far (all verdicts)
 };

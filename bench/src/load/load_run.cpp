@@ -42,18 +42,39 @@ double seconds_between(std::uint64_t from_ns, std::uint64_t to_ns) {
     return to_ns > from_ns ? static_cast<double>(to_ns - from_ns) / 1e9 : 0;
 }
 
-double round3(double v) { return std::round(v * 1000) / 1000; }
+double round3(double v) {
+    return std::round(v * 1000) / 1000;
+}
 
-void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+void sleep_ms(int ms) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
 
 }  // namespace
 
 int run_load(int argc, char** argv) {
     const CliArgs args(argc, argv, 2,
-                       {"target", "url", "connections", "room-size", "inject", "http",
-                        "http-connections", "bus-bind", "rate", "duration", "max-events", "window",
-                        "threads", "source-addresses", "handshakes-in-flight", "server",
-                        "connect-timeout", "drain-timeout", "label", "seed", "subscribe-timeout"},
+                       {"target",
+                        "url",
+                        "connections",
+                        "room-size",
+                        "inject",
+                        "http",
+                        "http-connections",
+                        "bus-bind",
+                        "rate",
+                        "duration",
+                        "max-events",
+                        "window",
+                        "threads",
+                        "source-addresses",
+                        "handshakes-in-flight",
+                        "server",
+                        "connect-timeout",
+                        "drain-timeout",
+                        "label",
+                        "seed",
+                        "subscribe-timeout"},
                        {"strict"});
     PoolConfig pool;
     split_host_port(args.str("url", "127.0.0.1:3000"), pool.host, pool.port);
@@ -65,7 +86,8 @@ int run_load(int argc, char** argv) {
     pool.handshakes_in_flight =
         static_cast<unsigned>(args.number("handshakes-in-flight", 256, 1, 100000));
     const auto seed = static_cast<std::uint64_t>(args.number("seed", 1, 0, 1e15));
-    for (std::uint32_t r = 0; r < pool.rooms; ++r) pool.room_addresses.push_back(bench_address(seed, r));
+    for (std::uint32_t r = 0; r < pool.rooms; ++r)
+        pool.room_addresses.push_back(bench_address(seed, r));
 
     const std::string inject = args.str("inject", "http");
     if (inject != "http" && inject != "bus") throw UsageError("--inject is http or bus");
@@ -118,7 +140,8 @@ int run_load(int argc, char** argv) {
     const std::uint64_t connect_start = monotonic_ns();
     clients.start();
     const auto connect_deadline = connect_start + static_cast<std::uint64_t>(connect_timeout * 1e9);
-    while (clients.joined() + clients.failed() < pool.connections && monotonic_ns() < connect_deadline) {
+    while (clients.joined() + clients.failed() < pool.connections &&
+           monotonic_ns() < connect_deadline) {
         sleep_ms(5);
     }
     const std::uint64_t joined = clients.joined();
@@ -143,7 +166,8 @@ int run_load(int argc, char** argv) {
     // Drain: until everything expected arrived, or nothing arrived for a while (losses).
     std::uint64_t last_seen = clients.deliveries();
     std::uint64_t last_progress = monotonic_ns();
-    const std::uint64_t drain_end = monotonic_ns() + static_cast<std::uint64_t>(drain_timeout * 1e9);
+    const std::uint64_t drain_end =
+        monotonic_ns() + static_cast<std::uint64_t>(drain_timeout * 1e9);
     while (clients.deliveries() < book.expected_accepted && monotonic_ns() < drain_end) {
         sleep_ms(5);
         const auto now_seen = clients.deliveries();
@@ -164,7 +188,8 @@ int run_load(int argc, char** argv) {
     const LatencySummary lat = summarize_latency(totals.latency_ns);
     const std::uint64_t expected = book.expected_accepted;
     const std::uint64_t lost = expected > totals.unique ? expected - totals.unique : 0;
-    const double active_s = seconds_between(book.first_send_ns, std::max(totals.last_delivery_ns, book.last_send_ns));
+    const double active_s =
+        seconds_between(book.first_send_ns, std::max(totals.last_delivery_ns, book.last_send_ns));
     const double inject_wall_s = seconds_between(inject_start, inject_end);
 
     json out;
@@ -188,13 +213,16 @@ int run_load(int argc, char** argv) {
                      {"sent", book.sent},
                      {"accepted", book.accepted},
                      {"rejected", book.rejected}};
-    out["deliveries"] = {{"expected", expected},          {"received", totals.unique},
-                         {"lost", lost},                  {"duplicated", totals.duplicated},
-                         {"misrouted", totals.misrouted}, {"corrupt", totals.corrupt}};
+    out["deliveries"] = {{"expected", expected},
+                         {"received", totals.unique},
+                         {"lost", lost},
+                         {"duplicated", totals.duplicated},
+                         {"misrouted", totals.misrouted},
+                         {"corrupt", totals.corrupt}};
     out["disconnected_during_run"] = totals.disconnected_after_join;
-    out["latency_ms"] = {{"p50", round3(lat.p50_ms)},   {"p90", round3(lat.p90_ms)},
-                         {"p99", round3(lat.p99_ms)},   {"p999", round3(lat.p999_ms)},
-                         {"max", round3(lat.max_ms)},   {"samples", lat.count}};
+    out["latency_ms"] = {{"p50", round3(lat.p50_ms)}, {"p90", round3(lat.p90_ms)},
+                         {"p99", round3(lat.p99_ms)}, {"p999", round3(lat.p999_ms)},
+                         {"max", round3(lat.max_ms)}, {"samples", lat.count}};
     out["deliveries_per_s"] = active_s > 0 ? std::round(totals.unique / active_s) : 0;
     out["events_per_s"] = active_s > 0 ? std::round(book.accepted / active_s * 10) / 10 : 0;
     json srv = json::object();
@@ -203,7 +231,9 @@ int run_load(int argc, char** argv) {
         const double cpu = cpu1[i] - cpu0[i];
         const double per_1k = totals.unique ? cpu / (totals.unique / 1000.0) : 0;
         const double kb_per_conn =
-            joined ? (static_cast<double>(rss_connected[i]) - static_cast<double>(rss_idle[i])) / joined : 0;
+            joined ? (static_cast<double>(rss_connected[i]) - static_cast<double>(rss_idle[i])) /
+                         joined
+                   : 0;
         srv[procs[i].name] = {
             {"pid", procs[i].pid},
             {"cpu_s", round3(cpu)},
@@ -211,7 +241,8 @@ int run_load(int argc, char** argv) {
             {"cpu_s_per_1k_deliveries", std::round(per_1k * 1e5) / 1e5},
             {"cpu_us_per_delivery", round3(per_1k * 1000)},
             {"connect_cpu_s", round3(cpu_after_connect[i] - cpu_before_connect[i])},
-            {"rss_kb", {{"idle", rss_idle[i]}, {"connected", rss_connected[i]}, {"peak", rss_peak[i]}}},
+            {"rss_kb",
+             {{"idle", rss_idle[i]}, {"connected", rss_connected[i]}, {"peak", rss_peak[i]}}},
             {"kb_per_connection", round3(kb_per_conn)}};
     }
     out["servers"] = srv;

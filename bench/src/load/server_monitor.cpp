@@ -43,7 +43,8 @@ std::vector<std::uint64_t> ServerMonitor::stop_sampling() {
     if (sampler_.joinable()) sampler_.join();
     const auto now = rss_kb();
     std::vector<std::uint64_t> out;
-    for (std::size_t i = 0; i < peaks_.size(); ++i) out.push_back(std::max(peaks_[i].load(), now[i]));
+    for (std::size_t i = 0; i < peaks_.size(); ++i)
+        out.push_back(std::max(peaks_[i].load(), now[i]));
     return out;
 }
 

@@ -39,6 +39,6 @@ TEST_CASE("string fields are whole keys only") {
     REQUIRE(string_field(json, "sender") == "GA");
     REQUIRE(string_field(json, "receiver") == "GB");
     REQUIRE(string_field(json, "missing").empty());
-    REQUIRE(string_field(R"({"a":"x\"y"})", "a").empty());  // escapes are not ours
+    REQUIRE(string_field(R"({"a":"x\"y"})", "a").empty());     // escapes are not ours
     REQUIRE(string_field(R"({"n":5,"s":"t"})", "n").empty());  // not a string value
 }

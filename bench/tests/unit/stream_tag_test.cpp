@@ -15,8 +15,8 @@ TEST_CASE("stream tags round-trip") {
 
 TEST_CASE("malformed stream tags are refused") {
     REQUIRE_FALSE(parse_stream_tag(""));
-    REQUIRE_FALSE(parse_stream_tag("pb-1-2-3-4-5"));           // a field short
-    REQUIRE_FALSE(parse_stream_tag("pb-1-2-3-4-5-6-7"));       // a field too many
+    REQUIRE_FALSE(parse_stream_tag("pb-1-2-3-4-5"));      // a field short
+    REQUIRE_FALSE(parse_stream_tag("pb-1-2-3-4-5-6-7"));  // a field too many
     REQUIRE_FALSE(parse_stream_tag("xx-1-2-3-4-5-6"));
     REQUIRE_FALSE(parse_stream_tag("pb-1-4294967296-3-4-5-6"));  // room over 32 bits
     REQUIRE_FALSE(parse_stream_tag("pb-1--3-4-5-6"));

@@ -27,9 +27,11 @@ TEST_CASE("SEP-23 account vector decodes and re-encodes to itself") {
 
 TEST_CASE("invalid StrKeys are refused") {
     // Last character changed: checksum no longer matches.
-    REQUIRE_FALSE(decode_account_strkey("GA7QYNF7SOWQ3GLR2BGMZEHXAVIRZA4KVWLTJJFC7MGXUA74P7UJVSGA"));
+    REQUIRE_FALSE(
+        decode_account_strkey("GA7QYNF7SOWQ3GLR2BGMZEHXAVIRZA4KVWLTJJFC7MGXUA74P7UJVSGA"));
     // A contract key (C...) is valid StrKey but not an account.
-    REQUIRE_FALSE(decode_account_strkey("CA7QYNF7SOWQ3GLR2BGMZEHXAVIRZA4KVWLTJJFC7MGXUA74P7UJUWDA"));
+    REQUIRE_FALSE(
+        decode_account_strkey("CA7QYNF7SOWQ3GLR2BGMZEHXAVIRZA4KVWLTJJFC7MGXUA74P7UJUWDA"));
     REQUIRE_FALSE(decode_account_strkey("GA7QYNF7"));
 }
 

@@ -85,7 +85,8 @@ TEST_CASE("upgrade request and response head") {
     REQUIRE(req.substr(req.size() - 4) == "\r\n\r\n");
     bool switched = false;
     REQUIRE(response_head_size("HTTP/1.1 101 Switching", switched) == 0);
-    const std::string ok = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\x81\x01x";
+    const std::string ok =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\x81\x01x";
     REQUIRE(response_head_size(ok, switched) == ok.size() - 3);
     REQUIRE(switched);
     response_head_size("HTTP/1.1 400 Bad Request\r\n\r\n", switched);

@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+'use strict';
+// Reads the JSON lines of scripts/bench (runs.jsonl) and prints a Markdown summary: per scenario
+// the median of each figure over the repeats for each system, and the ratio C++ / Node where the
+// two ran the same thing (HTTP injection: the Node reference has no bus). Pure data in, text out.
+const fs = require('fs');
+
+const median = (xs) => {
+  const v = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return null;
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
+const fmt = (x) => {
+  if (x === null || x === undefined) return '-';
+  if (typeof x === 'string') return x;
+  if (x === 0) return '0';
+  if (Number.isInteger(x)) return x.toLocaleString('en-US');
+  const a = Math.abs(x);
+  if (a >= 1000) return Math.round(x).toLocaleString('en-US');
+  if (a >= 10) return x.toFixed(1);
+  if (a >= 0.1) return x.toFixed(2);
+  return x.toFixed(3);
+};
+const sumServers = (r, key) =>
+  Object.values(r.servers || {}).reduce((s, v) => s + (typeof v[key] === 'number' ? v[key] : 0), 0);
+const pushServer = (r, name) => (r.servers && r.servers[name]) || null;
+
+// The figures of a run, in table order. `lowerIsBetter` decides how a ratio reads.
+const FIGURES = [
+  ['connections joined', (r) => r.joined],
+  ['connect+join /s', (r) => r.connect_join_per_s],
+  ['events sent', (r) => r.events.sent],
+  ['deliveries expected', (r) => r.deliveries.expected],
+  ['lost + duplicated + misrouted + corrupt', (r) =>
+    r.deliveries.lost + r.deliveries.duplicated + r.deliveries.misrouted + r.deliveries.corrupt],
+  ['deliveries/s', (r) => r.deliveries_per_s],
+  ['latency p50 ms', (r) => r.latency_ms.p50],
+  ['latency p90 ms', (r) => r.latency_ms.p90],
+  ['latency p99 ms', (r) => r.latency_ms.p99],
+  ['latency p99.9 ms', (r) => r.latency_ms.p999],
+  ['latency max ms', (r) => r.latency_ms.max],
+  ['push server CPU µs/delivery (gateway or node)', (r) => (pushServer(r, 'gateway') || pushServer(r, 'node') || {}).cpu_us_per_delivery],
+  ['lifecycle CPU µs/delivery', (r) => (pushServer(r, 'lifecycle') || {}).cpu_us_per_delivery],
+  ['all servers CPU s per 1k deliveries', (r) => sumServers(r, 'cpu_s_per_1k_deliveries')],
+  ['push server KB per connection', (r) => (pushServer(r, 'gateway') || pushServer(r, 'node') || {}).kb_per_connection],
+  ['push server RSS idle MB', (r) => ((pushServer(r, 'gateway') || pushServer(r, 'node') || {}).rss_kb || {}).idle / 1024],
+  ['push server RSS connected MB', (r) => ((pushServer(r, 'gateway') || pushServer(r, 'node') || {}).rss_kb || {}).connected / 1024],
+  ['push server RSS peak MB', (r) => ((pushServer(r, 'gateway') || pushServer(r, 'node') || {}).rss_kb || {}).peak / 1024],
+  ['disconnected during run', (r) => r.disconnected_during_run],
+  ['generator core share', (r) => r.generator.cpu_core_share],
+];
+
+function main() {
+  const file = process.argv[2];
+  if (!file) {
+    console.error('usage: summarize.js runs.jsonl');
+    process.exit(2);
+  }
+  const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const machine = lines.find((l) => l.bench === 'machine');
+  const floors = lines.filter((l) => l.bench === 'write-floor');
+  const runs = lines.filter((l) => l.bench === 'pulse-load');
+  const out = [];
+  if (machine) {
+    out.push(`Machine: ${machine.cpu}, ${machine.cores} cores; ${machine.date}; load average at start ${machine.loadavg}; mode ${machine.mode}.`);
+    out.push('');
+  }
+  if (floors.length) {
+    out.push('Write floor (CPU of write() on loopback, 150-byte frames, core 0):');
+    out.push('');
+    out.push('| sockets | frames per write | CPU µs per write | CPU µs per frame |');
+    out.push('|---:|---:|---:|---:|');
+    for (const f of floors) out.push(`| ${f.connections} | ${f.frames_per_write} | ${fmt(f.cpu_us_per_write)} | ${fmt(f.cpu_us_per_frame)} |`);
+    out.push('');
+  }
+  const scenarios = [...new Set(runs.map((r) => r.scenario))];
+  for (const sc of scenarios) {
+    const group = runs.filter((r) => r.scenario === sc);
+    const cols = [];
+    for (const [target, inject] of [['cpp', 'http'], ['cpp', 'bus'], ['node', 'http']]) {
+      const rs = group.filter((r) => r.target === target && r.inject === inject);
+      if (rs.length) cols.push({ name: `${target === 'cpp' ? 'C++' : 'Node'} (${inject}, n=${rs.length})`, target, inject, rs });
+    }
+    const first = group[0];
+    out.push(`### ${sc}: ${first.connections} connections, ${first.room_size} sockets a room, rate ${first.rate} events/s`);
+    out.push('');
+    const cppHttp = cols.find((c) => c.target === 'cpp' && c.inject === 'http');
+    const node = cols.find((c) => c.target === 'node');
+    const withRatio = cppHttp && node;
+    out.push(`| figure (median) | ${cols.map((c) => c.name).join(' | ')}${withRatio ? ' | C++ / Node (HTTP) |' : ' |'}`);
+    out.push(`|---|${cols.map(() => '---:').join('|')}${withRatio ? '|---:|' : '|'}`);
+    for (const [label, get] of FIGURES) {
+      const meds = cols.map((c) => median(c.rs.map((r) => { try { return get(r); } catch (e) { return null; } })));
+      if (meds.every((m) => m === null || m === 0) && /lifecycle/.test(label)) continue;
+      let ratio = '';
+      if (withRatio) {
+        const a = meds[cols.indexOf(cppHttp)];
+        const b = meds[cols.indexOf(node)];
+        ratio = a !== null && b ? ` ${fmt(a / b)} |` : ' - |';
+      }
+      out.push(`| ${label} | ${meds.map(fmt).join(' | ')} |${ratio}`);
+    }
+    const bad = group.filter((r) => !r.correct);
+    if (bad.length) out.push(`\n${bad.length} run(s) not clean: ${bad.map((r) => `${r.target}/${r.inject}#${r.repeat}${r.first_client_error ? ' (' + r.first_client_error + ')' : ''}${r.first_inject_error ? ' (' + r.first_inject_error.slice(0, 120) + ')' : ''}`).join(', ')}`);
+    const bound = group.filter((r) => r.generator.bound);
+    if (bound.length) out.push(`\nGenerator-bound (load client near a full core) in ${bound.length} run(s): the figures are a floor of the server's capacity, not its capacity.`);
+    out.push('');
+  }
+  console.log(out.join('\n'));
+}
+
+main();
