@@ -1,0 +1,114 @@
+#include "bus/subscriber.hpp"
+
+#include <stdexcept>
+
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
+
+#include <pulse/log.hpp>
+
+#include "bus/sequence_tracker.hpp"
+
+namespace pulse::bus {
+
+struct Subscriber::State {
+    zmq::context_t context{1};
+    zmq::socket_t socket;
+    SequenceTracker tracker;
+};
+
+Subscriber::Subscriber(std::vector<std::string> endpoints, Sink sink)
+    : endpoints_(std::move(endpoints)), sink_(std::move(sink)), state_(std::make_unique<State>()) {}
+
+Subscriber::~Subscriber() {
+    stop();
+}
+
+void Subscriber::start() {
+    auto& s = state_->socket;
+    s = zmq::socket_t(state_->context, zmq::socket_type::sub);
+    s.set(zmq::sockopt::subscribe, "");
+    s.set(zmq::sockopt::linger, 0);
+    // Wake up regularly to notice stop(); the thread never blocks longer than this.
+    s.set(zmq::sockopt::rcvtimeo, 100);
+    // A peer sending something absurd is disconnected by ZeroMQ instead of making us allocate.
+    s.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(envelope::kMaxEnvelopeBytes + 4096));
+    // Bursts queue here rather than being dropped; a real loss still shows up as a seq gap.
+    s.set(zmq::sockopt::rcvhwm, 100000);
+    s.set(zmq::sockopt::reconnect_ivl, 100);
+    s.set(zmq::sockopt::reconnect_ivl_max, 2000);
+    for (const auto& ep : endpoints_) {
+        try {
+            s.connect(ep);
+        } catch (const zmq::error_t& e) {
+            throw std::runtime_error("cannot connect the bus subscriber to " + ep + ": " +
+                                     e.what());
+        }
+    }
+    // Creating the thread is a full memory barrier: the socket may move to it (ZeroMQ's rule).
+    thread_ = std::thread([this] { run(); });
+    log::info("bus subscriber started", {{"endpoints", endpoints_}});
+}
+
+void Subscriber::stop() {
+    stopping_ = true;
+    if (thread_.joinable()) thread_.join();
+}
+
+void Subscriber::run() {
+    std::vector<zmq::message_t> frames;
+    std::vector<std::string> copies;
+    while (!stopping_) {
+        frames.clear();
+        std::optional<std::size_t> got;
+        try {
+            got = zmq::recv_multipart(state_->socket, std::back_inserter(frames));
+        } catch (const zmq::error_t& e) {
+            if (e.num() == ETERM) return;
+            log::warn("bus receive failed", {{"error", e.what()}});
+            continue;
+        }
+        if (!got) continue;  // timeout: check stopping_
+        copies.clear();
+        for (auto& f : frames) copies.emplace_back(f.to_string_view());
+        handle_frames(copies);
+    }
+}
+
+void Subscriber::handle_frames(const std::vector<std::string>& frames) {
+    ++stats_.received;
+    if (frames.size() != 2) {
+        ++stats_.malformed;
+        log::warn("bus message dropped",
+                  {{"error", "expected 2 frames (topic, envelope)"}, {"frames", frames.size()}});
+        return;
+    }
+    auto decoded = envelope::decode(frames[1]);
+    if (!decoded) {
+        ++stats_.malformed;
+        log::warn("bus message dropped",
+                  {{"error", decoded.error}, {"topic", frames[0].substr(0, 64)}});
+        return;
+    }
+    const auto& env = *decoded.envelope;
+    const auto verdict = state_->tracker.observe(env.epoch, env.seq);
+    if (verdict.new_epoch) log::info("bus epoch", {{"epoch", env.epoch}, {"seq", env.seq}});
+    if (verdict.missing > 0) {
+        ++stats_.gaps;
+        stats_.missed += static_cast<std::uint64_t>(verdict.missing);
+        log::warn("bus gap", {{"epoch", env.epoch},
+                              {"first_missing", env.seq - verdict.missing},
+                              {"last_missing", env.seq - 1},
+                              {"missing", verdict.missing}});
+    }
+    if (verdict.late) ++stats_.late;
+    if (!verdict.deliver) {
+        ++stats_.duplicates;
+        log::debug("bus duplicate dropped", {{"epoch", env.epoch}, {"seq", env.seq}});
+        return;
+    }
+    ++stats_.delivered;
+    sink_(make_broadcast(env));
+}
+
+}  // namespace pulse::bus

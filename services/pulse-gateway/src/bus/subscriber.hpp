@@ -1,0 +1,59 @@
+#pragma once
+// The bus reader: one ZeroMQ SUB socket, on its own thread, connected to every lifecycle PUB
+// endpoint. Each message is decoded (pulse/envelope.hpp), checked against the (epoch, seq) stream,
+// encoded once, and handed to `sink` on this thread; the sink posts it to the shards. A malformed
+// message is dropped and counted, never fatal; a gap is logged and counted.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bus/broadcast.hpp"
+
+namespace pulse::bus {
+
+struct Stats {
+    std::atomic<std::uint64_t> received{0};    // messages read from the socket
+    std::atomic<std::uint64_t> malformed{0};   // dropped: wrong frame count or bad envelope
+    std::atomic<std::uint64_t> duplicates{0};  // dropped: seq seen already
+    std::atomic<std::uint64_t> delivered{0};   // handed to the sink
+    std::atomic<std::uint64_t> gaps{0};        // jumps in seq
+    std::atomic<std::uint64_t> missed{0};      // seqs skipped by those jumps
+    std::atomic<std::uint64_t> late{0};        // seqs that arrived after a jump over them
+};
+
+class Subscriber {
+  public:
+    using Sink = std::function<void(const Broadcast&)>;
+
+    Subscriber(std::vector<std::string> endpoints, Sink sink);
+    ~Subscriber();  // stops
+    Subscriber(const Subscriber&) = delete;
+    Subscriber& operator=(const Subscriber&) = delete;
+
+    // Creates the socket and connects every endpoint on the calling thread, so a malformed
+    // endpoint is a start-up error (std::runtime_error naming it); then starts the thread.
+    void start();
+    void stop();
+
+    const Stats& stats() const { return stats_; }
+
+    // One raw message (topic, envelope JSON) through the same path the thread uses; for tests.
+    void handle_frames(const std::vector<std::string>& frames);
+
+  private:
+    void run();
+
+    struct State;
+    std::vector<std::string> endpoints_;
+    Sink sink_;
+    Stats stats_;
+    std::unique_ptr<State> state_;
+    std::atomic<bool> stopping_{false};
+    std::thread thread_;
+};
+
+}  // namespace pulse::bus
