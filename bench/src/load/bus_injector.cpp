@@ -79,7 +79,7 @@ void BusInjector::run(const Pacing& pacing, EventBook& book) {
         envelope += "{\"v\":1,\"epoch\":\"";
         envelope += epoch_;
         envelope += "\",\"seq\":";
-        envelope += std::to_string(k + 1);
+        envelope += std::to_string(tag.seq + 1);
         envelope += ",\"event\":\"new-stream\",\"rooms\":[\"stream-";
         envelope += book.addresses[tag.room_a];
         envelope += "\",\"stream-";

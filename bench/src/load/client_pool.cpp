@@ -69,10 +69,22 @@ struct ClientPool::Worker {
     std::string scratch;
     std::vector<char> read_buffer = std::vector<char>(kReadChunk);
 
+    const std::atomic<bool>* recording = nullptr;
+
+    // Written only by this worker, read by the injector and the orchestrator: single-writer
+    // counters, so a plain relaxed load+store (no locked instruction) is enough.
     alignas(64) std::atomic<std::uint64_t> joined{0};
     std::atomic<std::uint64_t> failed{0};
     std::atomic<std::uint64_t> deliveries{0};
+    std::atomic<std::uint64_t> unique{0};
+    std::atomic<std::uint64_t> duplicated{0};
+    std::atomic<std::uint64_t> misrouted{0};
+    std::atomic<std::uint64_t> corrupt{0};
     std::atomic<std::uint64_t> last_join_ns{0};
+
+    static void bump(std::atomic<std::uint64_t>& counter) {
+        counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
 
     PoolTotals t;  // touched only by this worker's thread until stop()
 
@@ -191,15 +203,15 @@ struct ClientPool::Worker {
 
     void on_delivery(Conn& c, std::string_view rest) {
         const std::uint64_t now = monotonic_ns();
-        deliveries.fetch_add(1, std::memory_order_relaxed);
-        ++t.deliveries;
+        bump(deliveries);
         t.last_delivery_ns = now;
         auto tag = parse_stream_tag(string_field(rest, "streamId"));
         if (!tag) {
-            ++t.corrupt;
+            bump(corrupt);
             return;
         }
-        if (t.latency_ns.size() < kMaxLatencySamples) {
+        if (recording->load(std::memory_order_relaxed) &&
+            t.latency_ns.size() < kMaxLatencySamples) {
             t.latency_ns.push_back(now > tag->send_ns ? now - tag->send_ns : 0);
         }
         std::uint32_t ordinal;
@@ -208,24 +220,24 @@ struct ClientPool::Worker {
         } else if (c.room == tag->room_b) {
             ordinal = tag->ordinal_b;
         } else {
-            ++t.misrouted;
+            bump(misrouted);
             return;
         }
         const auto& rooms = config->room_addresses;
         if (tag->room_a >= rooms.size() || tag->room_b >= rooms.size() ||
             string_field(rest, "sender") != rooms[tag->room_a] ||
             string_field(rest, "receiver") != rooms[tag->room_b]) {
-            ++t.corrupt;
+            bump(corrupt);
             return;
         }
         const std::size_t word = ordinal / 64;
         if (c.seen.size() <= word) c.seen.resize(word + 1 + word / 2, 0);
         const std::uint64_t bit = 1ULL << (ordinal % 64);
         if (c.seen[word] & bit) {
-            ++t.duplicated;
+            bump(duplicated);
         } else {
             c.seen[word] |= bit;
-            ++t.unique;
+            bump(unique);
         }
     }
 
@@ -397,6 +409,7 @@ ClientPool::ClientPool(PoolConfig config)
         auto worker = std::make_unique<Worker>();
         worker->config = &config_;
         worker->room_members = room_members_.get();
+        worker->recording = &recording_;
         worker->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
         worker->upgrade = ws::upgrade_request(host_port, config_.path);
         worker->in_flight_cap = std::max(1u, config_.handshakes_in_flight / threads);
@@ -440,6 +453,18 @@ std::uint64_t ClientPool::deliveries() const {
     return sum;
 }
 
+DeliveryCounts ClientPool::counts() const {
+    DeliveryCounts c;
+    for (auto& w : workers_) {
+        c.deliveries += w->deliveries.load(std::memory_order_relaxed);
+        c.unique += w->unique.load(std::memory_order_relaxed);
+        c.duplicated += w->duplicated.load(std::memory_order_relaxed);
+        c.misrouted += w->misrouted.load(std::memory_order_relaxed);
+        c.corrupt += w->corrupt.load(std::memory_order_relaxed);
+    }
+    return c;
+}
+
 std::uint64_t ClientPool::last_join_ns() const {
     std::uint64_t last = 0;
     for (auto& w : workers_) last = std::max(last, w->last_join_ns.load(std::memory_order_relaxed));
@@ -465,11 +490,11 @@ PoolTotals ClientPool::stop() {
         total.failed += w->failed.load();
         total.disconnected_after_join += t.disconnected_after_join;
         total.join_errors += t.join_errors;
-        total.deliveries += t.deliveries;
-        total.unique += t.unique;
-        total.duplicated += t.duplicated;
-        total.misrouted += t.misrouted;
-        total.corrupt += t.corrupt;
+        total.deliveries += w->deliveries.load();
+        total.unique += w->unique.load();
+        total.duplicated += w->duplicated.load();
+        total.misrouted += w->misrouted.load();
+        total.corrupt += w->corrupt.load();
         total.pings_answered += t.pings_answered;
         total.last_delivery_ns = std::max(total.last_delivery_ns, t.last_delivery_ns);
         if (total.first_error.empty()) total.first_error = t.first_error;

@@ -41,6 +41,10 @@ struct PoolTotals {
     std::string first_error;
 };
 
+struct DeliveryCounts {
+    std::uint64_t deliveries = 0, unique = 0, duplicated = 0, misrouted = 0, corrupt = 0;
+};
+
 class ClientPool {
   public:
     explicit ClientPool(PoolConfig config);
@@ -54,6 +58,9 @@ class ClientPool {
     std::uint64_t failed() const;
     std::uint64_t deliveries() const;
     std::uint64_t last_join_ns() const;
+    DeliveryCounts counts() const;
+    // Latency samples are kept only while recording (not during a warm-up).
+    void set_recording(bool on) { recording_ = on; }
     // Sockets currently joined per room (what an event to that room should reach).
     std::vector<std::uint32_t> room_sizes() const;
     // Stops the threads, closes every socket, and merges what the threads counted.
@@ -67,6 +74,7 @@ class ClientPool {
     std::vector<std::thread> threads_;
     std::unique_ptr<std::atomic<std::uint32_t>[]> room_members_;
     std::atomic<bool> stopping_{false};
+    std::atomic<bool> recording_{true};
 };
 
 std::uint64_t monotonic_ns();

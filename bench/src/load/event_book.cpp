@@ -11,7 +11,17 @@ void EventBook::reset(std::vector<std::string> room_addresses, std::vector<std::
     next_ordinal.assign(addresses.size(), 0);
 }
 
+void EventBook::start_new_phase() {
+    EventBook next;
+    next.addresses = std::move(addresses);
+    next.room_sizes = std::move(room_sizes);
+    next.next_ordinal = std::move(next_ordinal);
+    next.seq_base = seq_base + sent;
+    *this = std::move(next);
+}
+
 StreamTag EventBook::make_event(std::uint64_t k, std::uint64_t now_ns) {
+    k += seq_base;
     const RoomPair rooms = rooms_for_event(k, static_cast<std::uint32_t>(addresses.size()));
     StreamTag tag;
     tag.seq = k;

@@ -24,6 +24,8 @@ struct EventBook {
     std::vector<std::string> addresses;  // index = room
     std::vector<std::uint32_t> room_sizes;
     std::vector<std::uint32_t> next_ordinal;
+    // Event numbers (and bus seq) continue from here: a warm-up's events come first.
+    std::uint64_t seq_base = 0;
 
     std::uint64_t offered = 0;  // fixed rate: events scheduled within the duration
     std::uint64_t sent = 0;
@@ -36,6 +38,8 @@ struct EventBook {
     std::string first_error;
 
     void reset(std::vector<std::string> room_addresses, std::vector<std::uint32_t> sizes);
+    // Starts a new measured phase: counters back to zero; ordinals and numbering go on.
+    void start_new_phase();
     // Event number `k`: picks its rooms, assigns the ordinals, stamps the send time.
     StreamTag make_event(std::uint64_t k, std::uint64_t now_ns);
     std::uint64_t deliveries_of(const StreamTag& tag) const {

@@ -72,6 +72,7 @@ int run_load(int argc, char** argv) {
                         "server",
                         "connect-timeout",
                         "drain-timeout",
+                        "warmup",
                         "label",
                         "seed",
                         "subscribe-timeout"},
@@ -100,6 +101,8 @@ int run_load(int argc, char** argv) {
     pacing.window_deliveries = static_cast<std::uint64_t>(args.number("window", 20000, 1, 1e9));
     const double connect_timeout = args.number("connect-timeout", 120, 1, 3600);
     const double drain_timeout = args.number("drain-timeout", 20, 0.5, 600);
+    const double warmup_s = args.number("warmup", 0, 0, 600);
+    std::uint64_t delivered_before = 0;
 
     std::vector<ServerProcess> servers;
     for (const auto& s : args.all("server")) {
@@ -153,37 +156,56 @@ int run_load(int argc, char** argv) {
     EventBook book;
     book.reset(pool.room_addresses, clients.room_sizes());
     pacing.delivered = [&clients] { return clients.deliveries(); };
+    // Inject, then drain: until everything expected arrived, or nothing came for 3 s (losses).
+    auto inject_and_drain = [&](const Pacing& p) {
+        if (http) {
+            http->run(p, book);
+        } else {
+            bus->run(p, book);
+        }
+        std::uint64_t last_seen = clients.deliveries();
+        std::uint64_t last_progress = monotonic_ns();
+        const std::uint64_t end = monotonic_ns() + static_cast<std::uint64_t>(drain_timeout * 1e9);
+        while (clients.deliveries() < delivered_before + book.expected_accepted &&
+               monotonic_ns() < end) {
+            sleep_ms(5);
+            const auto now_seen = clients.deliveries();
+            if (now_seen != last_seen) {
+                last_seen = now_seen;
+                last_progress = monotonic_ns();
+            } else if (monotonic_ns() - last_progress > 3'000'000'000ULL) {
+                break;
+            }
+        }
+        sleep_ms(200);  // late duplicates still count as duplicates
+    };
+    // Warm-up (JIT, allocator pools, TCP windows): same pacing, measured by nothing.
+    DeliveryCounts before;
+    if (warmup_s > 0 && joined > 0) {
+        clients.set_recording(false);
+        Pacing warm = pacing;
+        warm.duration_s = warmup_s;
+        warm.max_events = 0;
+        inject_and_drain(warm);
+        before = clients.counts();
+        delivered_before = before.deliveries;
+        book.start_new_phase();
+        clients.set_recording(true);
+    }
     const auto cpu0 = monitor.cpu_seconds();
     const double gen0 = own_cpu_seconds();
     const std::uint64_t inject_start = monotonic_ns();
-    if (joined > 0) {
-        if (http) {
-            http->run(pacing, book);
-        } else {
-            bus->run(pacing, book);
-        }
-    }
-    // Drain: until everything expected arrived, or nothing arrived for a while (losses).
-    std::uint64_t last_seen = clients.deliveries();
-    std::uint64_t last_progress = monotonic_ns();
-    const std::uint64_t drain_end =
-        monotonic_ns() + static_cast<std::uint64_t>(drain_timeout * 1e9);
-    while (clients.deliveries() < book.expected_accepted && monotonic_ns() < drain_end) {
-        sleep_ms(5);
-        const auto now_seen = clients.deliveries();
-        if (now_seen != last_seen) {
-            last_seen = now_seen;
-            last_progress = monotonic_ns();
-        } else if (monotonic_ns() - last_progress > 3'000'000'000ULL) {
-            break;
-        }
-    }
-    sleep_ms(200);  // late duplicates still count as duplicates
+    if (joined > 0) inject_and_drain(pacing);
     const std::uint64_t inject_end = monotonic_ns();
     const auto cpu1 = monitor.cpu_seconds();
     const double gen1 = own_cpu_seconds();
     const auto rss_peak = monitor.stop_sampling();
     PoolTotals totals = clients.stop();
+    totals.deliveries -= before.deliveries;
+    totals.unique -= before.unique;
+    totals.duplicated -= before.duplicated;
+    totals.misrouted -= before.misrouted;
+    totals.corrupt -= before.corrupt;
 
     const LatencySummary lat = summarize_latency(totals.latency_ns);
     const std::uint64_t expected = book.expected_accepted;
@@ -200,6 +222,7 @@ int run_load(int argc, char** argv) {
     out["rooms"] = pool.rooms;
     out["rate"] = pacing.max_rate ? json("max") : json(pacing.rate);
     out["duration_s"] = pacing.duration_s;
+    out["warmup_s"] = warmup_s;
     for (const auto& l : args.all("label")) {
         const auto eq = l.find('=');
         if (eq != std::string::npos) out[l.substr(0, eq)] = l.substr(eq + 1);
