@@ -4,6 +4,7 @@
 // and the Socket.IO sockets on it live on one shard and are touched only by that shard's thread,
 // so sessions need no strands and no locks. Cross-shard work (a polling request that arrives on a
 // connection of shard A for a session of shard B, a bus event for every shard) is posted.
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <cstddef>
@@ -33,6 +34,8 @@ class IoShards {
   private:
     std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
     std::vector<std::thread> threads_;
+    // Keep each io_context running while it has nothing to do (between connections).
+    std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guards_;
     std::size_t next_ = 0;
 };
 

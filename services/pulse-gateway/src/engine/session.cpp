@@ -1,0 +1,439 @@
+#include "engine/session.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "engine/base64.hpp"
+#include "engine/packet.hpp"
+#include "http/io_shards.hpp"
+#include "pulse/log.hpp"
+
+namespace pulse::engine {
+
+namespace net = boost::asio;
+
+namespace {
+// Fixed control packets, shared by every session (no allocation per ping).
+const std::shared_ptr<const std::string>& ping_packet() {
+    static const auto p = std::make_shared<const std::string>("2");
+    return p;
+}
+const std::shared_ptr<const std::string>& probe_answer() {
+    static const auto p = std::make_shared<const std::string>("3probe");
+    return p;
+}
+constexpr std::string_view close_packet = "1";
+constexpr std::string_view noop_packet = "6";
+}  // namespace
+
+Session::Session(Server::Impl& server, std::string sid, std::size_t shard, HandshakeRequest request)
+    : server_(server),
+      sid_(std::move(sid)),
+      shard_(shard),
+      request_(std::move(request)),
+      heartbeat_(server.shards.at(shard)),
+      upgrade_timer_(server.shards.at(shard)) {}
+
+Session::~Session() = default;
+
+// ---- opening ----
+
+namespace {
+std::string open_packet(const std::string& sid, bool polling, const ServerOptions& o) {
+    // Exactly these five keys, in the reference server's order.
+    return "0{\"sid\":\"" + sid + "\",\"upgrades\":" + (polling ? "[\"websocket\"]" : "[]") +
+           ",\"pingInterval\":" + std::to_string(o.ping_interval.count()) +
+           ",\"pingTimeout\":" + std::to_string(o.ping_timeout.count()) +
+           ",\"maxPayload\":" + std::to_string(o.max_payload) + "}";
+}
+}  // namespace
+
+void Session::open_polling() {
+    enqueue(std::make_shared<const std::string>(open_packet(sid_, true, server_.options)), false);
+    schedule_ping();
+}
+
+void Session::open_websocket(std::shared_ptr<WsConnection> ws) {
+    ws_ = std::move(ws);
+    enqueue(std::make_shared<const std::string>(open_packet(sid_, false, server_.options)), false);
+    schedule_ping();
+    flush();
+}
+
+// ---- sending ----
+
+void Session::send_text_packet(std::shared_ptr<const std::string> packet) {
+    if (state_ != State::open || !packet) return;
+    enqueue(std::move(packet), false);
+    flush();
+}
+
+void Session::send_binary(std::shared_ptr<const std::string> bytes) {
+    if (state_ != State::open || !bytes) return;
+    enqueue(std::move(bytes), true);
+    flush();
+}
+
+std::size_t Session::buffered_bytes() const {
+    return queued_bytes_ + (ws_ ? ws_->in_flight_bytes() : 0);
+}
+
+void Session::enqueue(std::shared_ptr<const std::string> data, bool binary) {
+    const std::size_t size = data->size();
+    if (buffered_bytes() + size > server_.options.max_buffered_bytes) {
+        // A client that cannot keep up is cut rather than buffered without bound; the caller
+        // (often a broadcast loop) is not re-entered: on_close is posted.
+        close_now(CloseReason::send_overflow);
+        return;
+    }
+    queued_bytes_ += size;
+    queue_.push_back(Outgoing{std::move(data), binary});
+}
+
+void Session::flush() {
+    if (queue_.empty()) return;
+    if (ws_) {
+        if (ws_->idle()) ws_->write_from(queue_, queued_bytes_);
+    } else if (pending_get_) {
+        answer_poll({});
+    }
+}
+
+http::Response Session::poll_response(std::string body) const {
+    http::Response r;
+    r.status = 200;
+    r.content_type = "text/plain; charset=UTF-8";
+    r.body = std::move(body);
+    server_.origins.add_cors_headers(request_.origin, r.headers);
+    return r;
+}
+
+void Session::answer_poll(std::string_view trailer) {
+    if (!pending_get_) return;
+    std::string body;
+    std::size_t estimate = trailer.size();
+    for (const auto& o : queue_) estimate += o.data->size() * (o.binary ? 2 : 1) + 2;
+    body.reserve(estimate);
+    for (const auto& o : queue_) {
+        if (!body.empty()) body.push_back(record_separator);
+        if (o.binary) {
+            body.push_back('b');
+            body += base64_encode(*o.data);
+        } else {
+            body += *o.data;
+        }
+    }
+    queue_.clear();
+    queued_bytes_ = 0;
+    if (!trailer.empty()) {
+        if (!body.empty()) body.push_back(record_separator);
+        body += trailer;
+    }
+    if (body.empty()) body = noop_packet;
+    auto reply = std::move(pending_get_);
+    pending_get_.reset();
+    reply->send(poll_response(std::move(body)));
+}
+
+// ---- polling requests ----
+
+void Session::on_poll(std::shared_ptr<Reply> reply) {
+    if (state_ == State::closed) {
+        reply->send(poll_response(std::string(close_packet)));
+        return;
+    }
+    if (pending_get_) {
+        // Two GETs at once: the reference server refuses the second and ends the session.
+        http::Response r;
+        r.status = 400;
+        r.body = error_body(ErrorCode::bad_request);
+        server_.origins.add_cors_headers(request_.origin, r.headers);
+        reply->send(std::move(r));
+        close_now(CloseReason::transport_error);
+        return;
+    }
+    pending_get_ = std::move(reply);
+    if (state_ == State::closing) {
+        answer_poll(close_packet);
+        finish(closing_reason_);
+        return;
+    }
+    if (!queue_.empty()) {
+        answer_poll({});
+    } else if (probed_) {
+        answer_poll(noop_packet);  // let the client finish its upgrade
+    }
+}
+
+void Session::on_poll_aborted(const Reply* reply) {
+    if (pending_get_ && pending_get_.get() == reply) {
+        pending_get_.reset();
+        close_now(CloseReason::transport_error);
+    }
+}
+
+void Session::on_post(std::string_view body, std::shared_ptr<Reply> reply) {
+    http::Response ok;
+    ok.status = 200;
+    ok.content_type = "text/html";
+    ok.body = "ok";
+    server_.origins.add_cors_headers(request_.origin, ok.headers);
+    if (state_ == State::open) {
+        auto packets = decode_payload(body);
+        if (!packets) {
+            close_now(CloseReason::transport_error);
+        } else {
+            auto self = shared_from_this();  // a handler may close us mid-payload
+            for (const auto& p : *packets) {
+                if (state_ != State::open) break;
+                handle_packet(static_cast<char>(p.type), p.data, p.binary);
+            }
+        }
+    }
+    // Like the reference server: the POST itself succeeded even when its content ended the session.
+    reply->send(std::move(ok));
+}
+
+void Session::on_oversized_post(std::shared_ptr<Reply> reply) {
+    http::Response r;
+    r.status = 413;
+    r.content_type = "text/plain; charset=UTF-8";
+    r.body = "Payload Too Large";
+    r.close_connection = true;
+    server_.origins.add_cors_headers(request_.origin, r.headers);
+    reply->send(std::move(r));
+    close_now(CloseReason::transport_error);
+}
+
+// ---- incoming packets ----
+
+void Session::handle_packet(char type, std::string_view data, bool binary) {
+    switch (static_cast<PacketType>(type)) {
+        case PacketType::message:
+            if (on_message) on_message(data, binary);
+            break;
+        case PacketType::pong:
+            if (awaiting_pong_) {
+                awaiting_pong_ = false;
+                schedule_ping();
+            }
+            break;
+        case PacketType::close:
+            close_now(CloseReason::transport_close);
+            break;
+        case PacketType::ping:
+            // In v4 only the server pings (the probe travels on the probe WebSocket).
+            close_now(CloseReason::transport_error);
+            break;
+        default:
+            break;  // open/upgrade/noop from a client mean nothing here
+    }
+}
+
+void Session::on_ws_message(WsConnection& ws, std::string_view data, bool binary) {
+    if (&ws == probe_.get()) {
+        on_probe_message(data, binary);
+        return;
+    }
+    if (&ws != ws_.get() || state_ != State::open) return;
+    if (binary) {
+        handle_packet(static_cast<char>(PacketType::message), data, true);
+        return;
+    }
+    if (data.empty() || data.front() < '0' || data.front() > '6') {
+        close_now(CloseReason::transport_error);
+        return;
+    }
+    handle_packet(data.front(), data.substr(1), false);
+}
+
+void Session::on_ws_drained(WsConnection& ws) {
+    if (&ws == ws_.get()) flush();
+}
+
+void Session::on_ws_closed(WsConnection& ws, CloseReason reason) {
+    if (&ws == probe_.get()) {
+        probe_.reset();  // a failed upgrade leaves the session on polling
+        probed_ = false;
+        return;
+    }
+    if (&ws == ws_.get()) {
+        ws_.reset();  // already closing itself
+        close_now(reason);
+    }
+}
+
+// ---- upgrade ----
+
+void Session::on_websocket(std::shared_ptr<WsConnection> ws) {
+    if (state_ != State::open || ws_ || probe_) {
+        // Already upgrading or upgraded: accepted, then closed (as the reference server does).
+        ws->close(ws::close_normal);
+        return;
+    }
+    probe_ = std::move(ws);
+    auto self = shared_from_this();
+    upgrade_timer_.expires_after(server_.options.upgrade_timeout);
+    upgrade_timer_.async_wait([self](boost::system::error_code ec) {
+        if (!ec) self->on_upgrade_timeout();
+    });
+}
+
+void Session::on_probe_message(std::string_view data, bool binary) {
+    if (!binary && data == "2probe" && !probed_) {
+        probed_ = true;
+        probe_->send_direct(probe_answer());
+        // The client pauses polling until its pending GET returns: release it now.
+        if (pending_get_) answer_poll(queue_.empty() ? noop_packet : std::string_view{});
+        return;
+    }
+    if (!binary && data == "5" && probed_) {
+        complete_upgrade();
+        return;
+    }
+    drop_probe();  // anything else aborts the upgrade, not the session
+}
+
+void Session::complete_upgrade() {
+    upgrade_timer_.cancel();
+    if (pending_get_) answer_poll(noop_packet);
+    ws_ = std::move(probe_);
+    probe_.reset();
+    probed_ = false;
+    flush();  // what was queued meanwhile now goes out, in order, over the WebSocket
+}
+
+void Session::on_upgrade_timeout() {
+    if (probe_) drop_probe();
+}
+
+void Session::drop_probe() {
+    if (!probe_) return;
+    upgrade_timer_.cancel();
+    probe_->close(ws::close_normal);
+    probe_.reset();
+    probed_ = false;
+}
+
+// ---- heartbeat ----
+
+void Session::schedule_ping() {
+    const std::uint64_t gen = ++heartbeat_gen_;
+    heartbeat_.expires_after(server_.options.ping_interval);
+    heartbeat_.async_wait([self = shared_from_this(), gen](boost::system::error_code ec) {
+        if (!ec && gen == self->heartbeat_gen_) self->on_ping_due();
+    });
+}
+
+void Session::on_ping_due() {
+    if (state_ != State::open) return;
+    // The pong deadline starts when the ping is queued, whether or not it reached the client.
+    awaiting_pong_ = true;
+    const std::uint64_t gen = ++heartbeat_gen_;
+    heartbeat_.expires_after(server_.options.ping_timeout);
+    heartbeat_.async_wait([self = shared_from_this(), gen](boost::system::error_code ec) {
+        if (!ec && gen == self->heartbeat_gen_) self->on_pong_missing();
+    });
+    enqueue(ping_packet(), false);
+    flush();
+}
+
+void Session::on_pong_missing() {
+    if (state_ == State::open && awaiting_pong_) close_now(CloseReason::ping_timeout);
+}
+
+// ---- closing ----
+
+void Session::close() {
+    begin_graceful_close(CloseReason::server_close);
+}
+void Session::shutdown() {
+    begin_graceful_close(CloseReason::server_shutdown);
+}
+
+void Session::begin_graceful_close(CloseReason reason) {
+    if (state_ != State::open) return;
+    drop_probe();
+    if (ws_) {
+        // Flush what is queued, then the close frame (WebSocket carries no close packet).
+        auto ws = std::move(ws_);
+        ws_.reset();
+        std::deque<Outgoing> rest;
+        rest.swap(queue_);
+        queued_bytes_ = 0;
+        ws->close(ws::close_normal, std::move(rest));
+        finish(reason);
+        return;
+    }
+    if (pending_get_) {
+        answer_poll(close_packet);
+        finish(reason);
+        return;
+    }
+    // Polling with no GET waiting: the close packet goes out with the next poll, or the session
+    // ends anyway when the client does not come back in time.
+    state_ = State::closing;
+    closing_reason_ = reason;
+    ++heartbeat_gen_;
+    heartbeat_.cancel();
+    upgrade_timer_.expires_after(server_.options.ping_timeout);
+    upgrade_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (!ec) self->on_close_timeout();
+    });
+}
+
+void Session::on_close_timeout() {
+    if (state_ == State::closing) finish(closing_reason_);
+}
+
+void Session::close_now(CloseReason reason) {
+    if (state_ == State::closed) return;
+    drop_probe();
+    queue_.clear();
+    queued_bytes_ = 0;
+    if (pending_get_) {
+        // A client that closed itself gets a noop, like the reference server; otherwise say close.
+        answer_poll(reason == CloseReason::transport_close ? noop_packet : close_packet);
+    }
+    if (ws_) {
+        auto ws = std::move(ws_);
+        ws_.reset();
+        if (reason == CloseReason::send_overflow) {
+            ws->abort();
+        } else {
+            ws->close(ws::close_normal);
+        }
+    }
+    finish(reason);
+}
+
+void Session::finish(CloseReason reason) {
+    if (state_ == State::closed) return;
+    state_ = State::closed;
+    ++heartbeat_gen_;
+    heartbeat_.cancel();
+    upgrade_timer_.cancel();
+    if (pending_get_) answer_poll(close_packet);
+    if (probe_) {
+        probe_->close(ws::close_normal);
+        probe_.reset();
+    }
+    if (ws_) {
+        ws_->close(ws::close_normal);
+        ws_.reset();
+    }
+    queue_.clear();
+    queued_bytes_ = 0;
+    auto self = shared_from_this();
+    server_.remove(*this);
+    pulse::log::debug("engine session closed", {{"sid", sid_}, {"reason", to_string(reason)}});
+    // Posted, never run inside a Socket method: an upper layer iterating its sockets (a broadcast)
+    // must not see them vanish under its feet.
+    net::post(server_.shards.at(shard_), [self, reason] {
+        auto handler = std::move(self->on_close);
+        self->on_close = nullptr;
+        self->on_message = nullptr;  // break the usual session <-> upper socket cycle
+        if (handler) handler(reason);
+    });
+}
+
+}  // namespace pulse::engine

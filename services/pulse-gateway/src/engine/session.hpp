@@ -1,0 +1,100 @@
+#pragma once
+// One Engine.IO session: the state machine described in README.md. Transport-independent: it owns
+// the bounded send queue and the heartbeat, and is carried by long-polling requests or by a
+// WebSocket (with an upgrade probe WebSocket alongside while polling is being upgraded).
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "engine/outgoing.hpp"
+#include "engine/reply.hpp"
+#include "engine/server_impl.hpp"
+#include "engine/socket.hpp"
+#include "engine/websocket_connection.hpp"
+
+namespace pulse::engine {
+
+class Session final : public Socket, public WsOwner, public std::enable_shared_from_this<Session> {
+  public:
+    enum class State { open, closing, closed };
+
+    Session(Server::Impl& server, std::string sid, std::size_t shard, HandshakeRequest request);
+    ~Session() override;
+
+    // engine::Socket
+    const std::string& id() const override { return sid_; }
+    std::size_t shard() const override { return shard_; }
+    const HandshakeRequest& request() const override { return request_; }
+    std::string_view transport_name() const override { return ws_ ? "websocket" : "polling"; }
+    void send_text_packet(std::shared_ptr<const std::string> packet) override;
+    void send_binary(std::shared_ptr<const std::string> bytes) override;
+    std::size_t buffered_bytes() const override;
+    void close() override;
+
+    // Driven by Server::Impl on this session's shard.
+    void open_polling();
+    void open_websocket(std::shared_ptr<WsConnection> ws);
+    void on_poll(std::shared_ptr<Reply> reply);
+    void on_post(std::string_view body, std::shared_ptr<Reply> reply);
+    void on_poll_aborted(const Reply* reply);
+    void on_oversized_post(std::shared_ptr<Reply> reply);
+    // A WebSocket with this sid: the upgrade probe, or (while upgrading / upgraded) a duplicate.
+    void on_websocket(std::shared_ptr<WsConnection> ws);
+    void shutdown();  // graceful, CloseReason::server_shutdown
+
+    State state() const { return state_; }
+    bool upgraded() const { return ws_ != nullptr; }
+
+    // WsOwner
+    void on_ws_message(WsConnection& ws, std::string_view data, bool binary) override;
+    void on_ws_drained(WsConnection& ws) override;
+    void on_ws_closed(WsConnection& ws, CloseReason reason) override;
+
+  private:
+    void enqueue(std::shared_ptr<const std::string> data, bool binary);
+    void flush();
+    void answer_poll(std::string_view trailer);  // queued packets + optional trailing packet
+    void handle_packet(char type, std::string_view data, bool binary);
+    void on_probe_message(std::string_view data, bool binary);
+    void complete_upgrade();
+    void drop_probe();
+
+    void schedule_ping();
+    void arm_timer(std::chrono::milliseconds after, void (Session::*fire)());
+    void on_ping_due();
+    void on_pong_missing();
+    void on_upgrade_timeout();
+    void on_close_timeout();
+
+    void begin_graceful_close(CloseReason reason);
+    void close_now(CloseReason reason);
+    void finish(CloseReason reason);
+
+    http::Response poll_response(std::string body) const;
+
+    Server::Impl& server_;
+    const std::string sid_;
+    const std::size_t shard_;
+    const HandshakeRequest request_;
+    State state_ = State::open;
+    CloseReason closing_reason_ = CloseReason::server_close;
+
+    std::deque<Outgoing> queue_;
+    std::size_t queued_bytes_ = 0;
+
+    std::shared_ptr<Reply> pending_get_;   // polling: the GET waiting for packets
+    std::shared_ptr<WsConnection> ws_;     // WebSocket transport (direct or after the upgrade)
+    std::shared_ptr<WsConnection> probe_;  // upgrade in progress
+    bool probed_ = false;                  // "2probe"/"3probe" exchanged
+
+    boost::asio::steady_timer heartbeat_;  // ping interval, then pong deadline
+    boost::asio::steady_timer upgrade_timer_;
+    std::uint64_t heartbeat_gen_ = 0;  // stale timer completions are ignored
+    bool awaiting_pong_ = false;
+};
+
+}  // namespace pulse::engine

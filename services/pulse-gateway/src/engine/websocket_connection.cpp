@@ -1,0 +1,272 @@
+#include "engine/websocket_connection.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/write.hpp>
+
+namespace pulse::engine {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+// Bounds of one gathered write: Asio hands at most 64 buffers to one writev, two per frame.
+constexpr std::size_t max_batch_frames = 31;
+constexpr std::size_t max_batch_bytes = 256 * 1024;
+// After our close frame, how long the peer gets to answer before the socket is closed anyway.
+constexpr auto close_linger = std::chrono::seconds(2);
+
+const char* reason_phrase(unsigned status) {
+    switch (status) {
+        case 400:
+            return "Bad Request";
+        case 403:
+            return "Forbidden";
+        case 503:
+            return "Service Unavailable";
+        default:
+            return "Error";
+    }
+}
+}  // namespace
+
+WsConnection::WsConnection(tcp::socket socket, std::size_t max_message)
+    : socket_(std::move(socket)), linger_(socket_.get_executor()), reader_(max_message) {
+    boost::system::error_code ec;
+    socket_.set_option(tcp::no_delay(true), ec);
+}
+
+WsConnection::~WsConnection() = default;
+
+void WsConnection::accept(std::string_view client_key, std::weak_ptr<WsOwner> owner) {
+    owner_ = std::move(owner);
+    control_.push_back(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Accept: " +
+        ws::accept_key(client_key) + "\r\n\r\n");
+    kick();
+    do_read();
+}
+
+void WsConnection::reject(tcp::socket socket, unsigned status, std::string body,
+                          const std::vector<std::pair<std::string, std::string>>& headers) {
+    auto text = std::make_shared<std::string>("HTTP/1.1 " + std::to_string(status) + " " +
+                                              reason_phrase(status) +
+                                              "\r\nContent-Type: application/json\r\n");
+    for (const auto& [k, v] : headers) *text += k + ": " + v + "\r\n";
+    *text += "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
+    *text += body;
+    auto sock = std::make_shared<tcp::socket>(std::move(socket));
+    net::async_write(*sock, net::buffer(*text),
+                     [sock, text](boost::system::error_code, std::size_t) {
+                         boost::system::error_code ignored;
+                         sock->shutdown(tcp::socket::shutdown_both, ignored);
+                         sock->close(ignored);
+                     });
+}
+
+// ---- read side ----
+
+void WsConnection::do_read() {
+    if (dead_) return;
+    socket_.async_read_some(
+        net::buffer(read_buffer_),
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+            if (ec) {
+                self->report_closed(CloseReason::transport_close);
+                self->finish_close();
+                return;
+            }
+            self->on_read(n);
+        });
+}
+
+void WsConnection::on_read(std::size_t n) {
+    reader_.feed(std::string_view(read_buffer_.data(), n));
+    while (auto ev = reader_.next()) {
+        switch (ev->kind) {
+            case ws::Event::text:
+            case ws::Event::binary:
+                if (closing_) break;  // the owner is gone; ignore late messages
+                if (auto owner = owner_.lock())
+                    owner->on_ws_message(*this, ev->payload, ev->kind == ws::Event::binary);
+                break;
+            case ws::Event::ping:
+                control_.push_back(ws::encode_frame(ws::pong, ev->payload));
+                kick();
+                break;
+            case ws::Event::pong:
+                break;
+            case ws::Event::close:
+                // The peer's close handshake: answer it (if we have not started one) and stop.
+                peer_closed_ = true;
+                report_closed(CloseReason::transport_close);
+                if (!close_queued_) {
+                    closing_ = true;
+                    close_queued_ = true;
+                    backlog_.clear();
+                    control_.push_back(ws::encode_close_frame(ws::close_normal));
+                    kick();
+                }
+                if (!writing_ && control_.empty()) finish_close();
+                return;
+            case ws::Event::error:
+                protocol_close(ev->code, CloseReason::transport_error);
+                return;
+        }
+        if (dead_) return;
+    }
+    do_read();
+}
+
+void WsConnection::protocol_close(std::uint16_t code, CloseReason reason) {
+    report_closed(reason);
+    if (!close_queued_) {
+        closing_ = true;
+        close_queued_ = true;
+        backlog_.clear();
+        direct_.clear();
+        control_.push_back(ws::encode_close_frame(code));
+        kick();
+    }
+}
+
+void WsConnection::report_closed(CloseReason reason) {
+    if (reported_) return;
+    reported_ = true;
+    auto owner = owner_.lock();
+    owner_.reset();
+    if (owner) owner->on_ws_closed(*this, reason);
+}
+
+// ---- write side ----
+
+void WsConnection::kick() {
+    if (!writing_ && !dead_) start_write(nullptr, nullptr);
+}
+
+void WsConnection::send_direct(std::shared_ptr<const std::string> packet) {
+    direct_.push_back(Outgoing{std::move(packet), false});
+    kick();
+}
+
+void WsConnection::write_from(std::deque<Outgoing>& queue, std::size_t& queued_bytes) {
+    if (writing_ || dead_ || closing_) return;
+    start_write(&queue, &queued_bytes);
+}
+
+void WsConnection::start_write(std::deque<Outgoing>* source, std::size_t* source_bytes) {
+    control_flight_.clear();
+    flight_.clear();
+    buffers_.clear();
+    std::size_t bytes = 0;
+    while (!control_.empty()) {
+        control_flight_.push_back(std::move(control_.front()));
+        control_.pop_front();
+    }
+    // Move packets in order: direct ones first (they answer the probe that precedes any upgrade),
+    // then the backlog of a closing connection, then the owner's queue.
+    auto take = [&](std::deque<Outgoing>& from, std::size_t* from_bytes) {
+        while (!from.empty() && flight_.size() < max_batch_frames && bytes < max_batch_bytes) {
+            const std::size_t size = from.front().data->size();
+            bytes += size;
+            if (from_bytes) *from_bytes -= size;
+            flight_.push_back(std::move(from.front()));
+            from.pop_front();
+        }
+    };
+    take(direct_, nullptr);
+    take(backlog_, nullptr);
+    if (source) take(*source, source_bytes);
+
+    if (control_flight_.empty() && flight_.empty()) {
+        if (closing_ && !close_queued_ && backlog_.empty()) {
+            close_queued_ = true;
+            control_.push_back(ws::encode_close_frame(ws::close_normal));
+            start_write(nullptr, nullptr);
+        }
+        return;
+    }
+    for (const auto& c : control_flight_) buffers_.push_back(net::buffer(c));
+    if (headers_.size() < flight_.size()) headers_.resize(flight_.size());
+    for (std::size_t i = 0; i < flight_.size(); ++i) {
+        const std::string& data = *flight_[i].data;
+        const std::size_t n = ws::encode_header(
+            headers_[i].data(), flight_[i].binary ? ws::binary : ws::text, data.size());
+        buffers_.push_back(net::buffer(headers_[i].data(), n));
+        buffers_.push_back(net::buffer(data));
+    }
+    in_flight_bytes_ = bytes;
+    writing_ = true;
+    net::async_write(socket_, buffers_,
+                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                         self->writing_ = false;
+                         self->in_flight_bytes_ = 0;
+                         if (ec) {
+                             self->report_closed(CloseReason::transport_error);
+                             self->finish_close();
+                             return;
+                         }
+                         self->on_write_done();
+                     });
+}
+
+void WsConnection::on_write_done() {
+    control_flight_.clear();
+    flight_.clear();
+    if (dead_) return;
+    if (!control_.empty() || !direct_.empty() || !backlog_.empty()) {
+        start_write(nullptr, nullptr);
+        return;
+    }
+    if (closing_) {
+        if (!close_queued_) {
+            start_write(nullptr, nullptr);  // queues and writes the close frame
+            return;
+        }
+        if (peer_closed_) {
+            finish_close();  // both close frames exchanged
+            return;
+        }
+        // Close frame sent: half-close and give the peer a moment to answer.
+        boost::system::error_code ignored;
+        socket_.shutdown(tcp::socket::shutdown_send, ignored);
+        linger_.expires_after(close_linger);
+        linger_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+            if (!ec) self->finish_close();
+        });
+        return;
+    }
+    if (auto owner = owner_.lock()) owner->on_ws_drained(*this);
+}
+
+void WsConnection::close(std::uint16_t code, std::deque<Outgoing> rest) {
+    owner_.reset();
+    reported_ = true;
+    if (dead_ || closing_) return;
+    closing_ = true;
+    for (auto& o : rest) backlog_.push_back(std::move(o));
+    if (code != ws::close_normal) {
+        // An error close carries no backlog: the code tells why.
+        backlog_.clear();
+        close_queued_ = true;
+        control_.push_back(ws::encode_close_frame(code));
+    }
+    kick();
+}
+
+void WsConnection::abort() {
+    owner_.reset();
+    reported_ = true;
+    finish_close();
+}
+
+void WsConnection::finish_close() {
+    if (dead_) return;
+    dead_ = true;
+    boost::system::error_code ignored;
+    linger_.cancel();
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+}
+
+}  // namespace pulse::engine

@@ -1,0 +1,96 @@
+#pragma once
+// One WebSocket over a raw TCP socket, framed by hand (ws_frame.hpp) after engine/server.cpp
+// checked the upgrade request. Why not Beast's websocket::stream: it writes one message per
+// operation, and the send path wants many queued packets in one gathered write (one writev per
+// batch of up to 32 frames, frame headers built in place, packet bytes shared, nothing copied).
+// Lives on its session's shard; all calls on that thread.
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/outgoing.hpp"
+#include "engine/socket.hpp"
+#include "engine/ws_frame.hpp"
+
+namespace pulse::engine {
+
+class WsConnection;
+
+// Whoever the WebSocket currently serves: a session (as its transport, or as an upgrade probe).
+class WsOwner {
+  public:
+    virtual ~WsOwner() = default;
+    virtual void on_ws_message(WsConnection& ws, std::string_view data, bool binary) = 0;
+    // The last batch reached the kernel: hand over more (write_from) if any is queued.
+    virtual void on_ws_drained(WsConnection& ws) = 0;
+    // The peer closed, the connection failed or spoke bad protocol. Called at most once.
+    virtual void on_ws_closed(WsConnection& ws, CloseReason reason) = 0;
+};
+
+class WsConnection : public std::enable_shared_from_this<WsConnection> {
+  public:
+    WsConnection(boost::asio::ip::tcp::socket socket, std::size_t max_message);
+    ~WsConnection();
+
+    // Writes the 101 answer for `client_key` and starts reading.
+    void accept(std::string_view client_key, std::weak_ptr<WsOwner> owner);
+    void set_owner(std::weak_ptr<WsOwner> owner) { owner_ = std::move(owner); }
+
+    bool idle() const { return !writing_; }
+    std::size_t in_flight_bytes() const { return in_flight_bytes_; }
+    // Moves up to a batch of packets from the owner's queue into one gathered write. Call when
+    // idle(); the owner hears on_ws_drained when it completes.
+    void write_from(std::deque<Outgoing>& queue, std::size_t& queued_bytes);
+    // A text packet that bypasses the owner's queue (the upgrade probe's "3probe").
+    void send_direct(std::shared_ptr<const std::string> packet);
+    // Writes `rest`, then a close frame with `code`, then shuts the connection down. The owner is
+    // forgotten: no callback fires afterwards.
+    void close(std::uint16_t code, std::deque<Outgoing> rest = {});
+    // Drops the TCP connection now (a client too slow to be worth a goodbye).
+    void abort();
+
+    // Answers a refused upgrade with a plain HTTP error and closes.
+    static void reject(boost::asio::ip::tcp::socket socket, unsigned status, std::string body,
+                       const std::vector<std::pair<std::string, std::string>>& headers);
+
+  private:
+    void do_read();
+    void on_read(std::size_t n);
+    void report_closed(CloseReason reason);
+    void protocol_close(std::uint16_t code, CloseReason reason);
+    void start_write(std::deque<Outgoing>* source, std::size_t* source_bytes);
+    void on_write_done();
+    void finish_close();
+    void kick();
+
+    boost::asio::ip::tcp::socket socket_;
+    boost::asio::steady_timer linger_;
+    ws::Reader reader_;
+    std::array<char, 8192> read_buffer_;
+    std::weak_ptr<WsOwner> owner_;
+
+    // Write side.
+    std::deque<std::string> control_;  // raw bytes first: 101 answer, pongs, the close frame
+    std::deque<Outgoing> direct_;      // send_direct packets, before the owner's queue
+    std::deque<Outgoing> backlog_;     // close(code, rest): what is left to flush
+    std::vector<std::string> control_flight_;
+    std::vector<Outgoing> flight_;
+    std::vector<std::array<char, ws::max_header_size>> headers_;
+    std::vector<boost::asio::const_buffer> buffers_;
+    std::size_t in_flight_bytes_ = 0;
+    bool writing_ = false;
+    bool closing_ = false;       // close() requested: flush backlog, then close frame
+    bool close_queued_ = false;  // the close frame is in control_ or written
+    bool reported_ = false;      // on_ws_closed already delivered
+    bool peer_closed_ = false;   // the peer's close frame arrived
+    bool dead_ = false;          // socket closed
+};
+
+}  // namespace pulse::engine

@@ -1,0 +1,309 @@
+#include "http/listener.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <optional>
+#include <stdexcept>
+
+#include "engine/reply.hpp"
+#include "engine/request_check.hpp"
+#include "engine/server.hpp"
+#include "engine/server_impl.hpp"
+#include "http/io_shards.hpp"
+#include "http/router.hpp"
+#include "pulse/log.hpp"
+
+namespace pulse::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+// Bytes a client may pipeline behind a pending long poll before it is treated as abusive.
+constexpr std::size_t max_pipelined_bytes = 64 * 1024;
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+class Connection;
+
+// The engine's handle on a request of this connection (see engine/reply.hpp).
+class ConnectionReply final : public engine::Reply {
+  public:
+    ConnectionReply(std::weak_ptr<Connection> conn, net::any_io_executor ex)
+        : conn_(std::move(conn)), ex_(std::move(ex)) {}
+    void send(Response response) override;
+
+  private:
+    std::weak_ptr<Connection> conn_;
+    net::any_io_executor ex_;
+    std::atomic<bool> sent_{false};
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+  public:
+    Connection(tcp::socket socket, std::size_t shard, const Router& router,
+               const ListenerOptions& options)
+        : stream_(std::move(socket)), shard_(shard), router_(router), options_(options) {
+        boost::system::error_code ec;
+        const auto ep = stream_.socket().remote_endpoint(ec);
+        if (!ec) remote_ = ep.address().to_string();
+        stream_.socket().set_option(tcp::no_delay(true), ec);
+    }
+
+    void start() { do_read(); }
+
+    // From ConnectionReply, on this connection's thread.
+    void on_reply(const engine::Reply* reply, Response response) {
+        if (!awaiting_ || reply != pending_.get()) return;
+        awaiting_ = false;
+        if (watching_) {
+            // A read is watching the socket for a hang-up: stop it, answer in its handler.
+            ready_ = std::move(response);
+            beast::get_lowest_layer(stream_).socket().cancel();
+            return;
+        }
+        write_response(std::move(response));
+    }
+
+  private:
+    void do_read() {
+        parser_.emplace();
+        parser_->header_limit(16 * 1024);
+        parser_->body_limit(options_.body_limit);
+        stream_.expires_after(options_.idle_timeout);
+        bhttp::async_read_header(stream_, buffer_, *parser_,
+                                 [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                     self->on_header(ec);
+                                 });
+    }
+
+    void on_header(beast::error_code ec) {
+        if (ec) return close();
+        auto& req = parser_->get();
+        request_ = Request{};
+        request_.method = std::string(req.method_string());
+        request_.target = std::string(req.target());
+        const auto q = request_.target.find('?');
+        request_.path = request_.target.substr(0, q);
+        request_.query = q == std::string::npos ? std::string{} : request_.target.substr(q + 1);
+        for (const auto& field : req)
+            request_.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+        request_.remote_address = remote_;
+        keep_alive_ = req.keep_alive();
+        engine_ = router_.engine_for(request_.path);
+
+        if (engine_ && req.method() == bhttp::verb::get &&
+            lower(request_.header("upgrade")).find("websocket") != std::string::npos) {
+            // The engine takes the socket over (WebSocket or a refusal written by hand).
+            stream_.expires_never();
+            engine_->impl().handle_upgrade(shard_, std::move(request_), stream_.release_socket());
+            return;
+        }
+        if (engine_) parser_->body_limit(engine_->options().max_payload);
+        stream_.expires_after(options_.io_timeout);
+        bhttp::async_read(
+            stream_, buffer_, *parser_,
+            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+    }
+
+    void on_body(beast::error_code ec) {
+        if (ec == bhttp::error::body_limit) {
+            keep_alive_ = false;  // the rest of the body is still on the wire
+            if (engine_) {
+                await_engine([&](auto reply) {
+                    engine_->impl().handle_oversized(shard_, std::move(request_), std::move(reply));
+                });
+            } else {
+                Response r = json_response(413, R"({"error":"Payload Too Large"})");
+                write_response(std::move(r));
+            }
+            return;
+        }
+        if (ec) return close();
+        request_.body = parser_->release().body();
+        if (engine_) {
+            await_engine([&](auto reply) {
+                engine_->impl().handle_request(shard_, std::move(request_), std::move(reply));
+            });
+            return;
+        }
+        write_response(router_.handle(request_));
+    }
+
+    template <class Hand>
+    void await_engine(Hand&& hand) {
+        pending_ = std::make_shared<ConnectionReply>(weak_from_this(), stream_.get_executor());
+        pending_sid_ = engine::parse_engine_query(request_.query).sid;
+        awaiting_ = true;
+        ready_.reset();
+        auto self = shared_from_this();
+        hand(pending_);  // may answer synchronously (on_reply runs inline)
+        if (awaiting_) watch();
+    }
+
+    // While the engine holds the request (a long poll), keep a read pending so that a client
+    // hanging up is noticed: the reference server closes the session on a cancelled GET.
+    void watch() {
+        watching_ = true;
+        stream_.expires_never();
+        auto space = buffer_.prepare(4096);
+        stream_.async_read_some(space,
+                                [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                                    self->on_watch(ec, n);
+                                });
+    }
+
+    void on_watch(beast::error_code ec, std::size_t n) {
+        watching_ = false;
+        if (n > 0) buffer_.commit(n);  // pipelined bytes of the next request
+        if (ready_) {
+            auto response = std::move(*ready_);
+            ready_.reset();
+            write_response(std::move(response));
+            return;
+        }
+        if (!awaiting_) return;
+        if (ec || buffer_.size() > max_pipelined_bytes) {
+            awaiting_ = false;
+            if (engine_) engine_->impl().request_aborted(pending_sid_, pending_.get());
+            pending_.reset();
+            return close();
+        }
+        watch();
+    }
+
+    void write_response(Response r) {
+        pending_.reset();
+        auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+        res->version(11);
+        res->result(static_cast<bhttp::status>(r.status));
+        if (!r.content_type.empty()) res->set(bhttp::field::content_type, r.content_type);
+        for (auto& [k, v] : r.headers) res->set(k, v);
+        res->body() = std::move(r.body);
+        const bool keep = keep_alive_ && !r.close_connection;
+        res->keep_alive(keep);
+        res->prepare_payload();
+        stream_.expires_after(options_.io_timeout);
+        bhttp::async_write(
+            stream_, *res,
+            [self = shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
+                if (ec || !keep) return self->close();
+                self->do_read();
+            });
+    }
+
+    void close() {
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        stream_.close();
+    }
+
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+    std::size_t shard_;
+    const Router& router_;
+    const ListenerOptions& options_;
+    std::string remote_;
+    Request request_;
+    bool keep_alive_ = true;
+    engine::Server* engine_ = nullptr;
+
+    std::shared_ptr<ConnectionReply> pending_;
+    std::string pending_sid_;
+    bool awaiting_ = false;
+    bool watching_ = false;
+    std::optional<Response> ready_;
+};
+
+void ConnectionReply::send(Response response) {
+    if (sent_.exchange(true)) return;
+    net::dispatch(ex_, [conn = conn_, self = this, response = std::move(response)]() mutable {
+        if (auto c = conn.lock()) c->on_reply(self, std::move(response));
+    });
+}
+
+}  // namespace
+
+struct Listener::Impl : std::enable_shared_from_this<Listener::Impl> {
+    Impl(IoShards& s, const Router& r, ListenerOptions o)
+        : shards(s), router(r), options(std::move(o)), acceptor(s.at(0)) {}
+
+    void accept() {
+        const std::size_t shard = shards.next_index();
+        acceptor.async_accept(shards.at(shard), [self = shared_from_this(), shard](
+                                                    beast::error_code ec, tcp::socket socket) {
+            if (!self->acceptor.is_open()) return;
+            if (!ec) {
+                // The socket already belongs to its shard's io_context: start it there.
+                net::post(socket.get_executor(), [self, shard, s = std::move(socket)]() mutable {
+                    std::make_shared<Connection>(std::move(s), shard, self->router, self->options)
+                        ->start();
+                });
+            } else if (ec == net::error::no_descriptors) {
+                pulse::log::warn("accept failed", {{"error", ec.message()}});
+            }
+            self->accept();
+        });
+    }
+
+    IoShards& shards;
+    const Router& router;
+    const ListenerOptions options;
+    tcp::acceptor acceptor;
+};
+
+Listener::Listener(IoShards& shards, const Router& router, ListenerOptions options)
+    : impl_(std::make_shared<Impl>(shards, router, std::move(options))) {
+    const auto& o = impl_->options;
+    const std::string where = o.host + ":" + std::to_string(o.port);
+    beast::error_code ec;
+    const auto address = net::ip::make_address(o.host, ec);
+    if (ec) throw std::runtime_error("cannot listen on " + where + ": invalid address");
+    const tcp::endpoint endpoint(address, o.port);
+    auto& a = impl_->acceptor;
+    a.open(endpoint.protocol(), ec);
+    if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) a.bind(endpoint, ec);
+    if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) throw std::runtime_error("cannot listen on " + where + ": " + ec.message());
+}
+
+Listener::~Listener() {
+    stop();
+}
+
+std::uint16_t Listener::port() const {
+    beast::error_code ec;
+    return impl_->acceptor.local_endpoint(ec).port();
+}
+
+void Listener::start() {
+    net::post(impl_->acceptor.get_executor(), [impl = impl_] { impl->accept(); });
+}
+
+void Listener::stop() {
+    net::post(impl_->acceptor.get_executor(), [impl = impl_] {
+        beast::error_code ignored;
+        impl->acceptor.close(ignored);
+    });
+}
+
+}  // namespace pulse::http
