@@ -1,0 +1,99 @@
+#include "pulse/stream_rooms.hpp"
+
+#include <memory>
+#include <set>
+
+#include <pulse/stream_room.hpp>
+#include <pulse/strkey.hpp>
+
+#include "sio/server.hpp"
+#include "sio/socket.hpp"
+
+namespace pulse::app {
+namespace {
+
+using sio::Json;
+
+// The address argument, or why it is unusable.
+struct AddressArg {
+    Json raw;  // what the client sent (echoed back in room-error)
+    std::string address;
+    std::string error;
+};
+
+AddressArg read_address(const Json& args) {
+    AddressArg a;
+    a.raw = args.empty() ? Json(nullptr) : args[0];
+    if (!a.raw.is_string()) {
+        a.error = "userAddress must be a string";
+        return a;
+    }
+    a.address = a.raw.get<std::string>();
+    if (auto check = strkey::check_address(a.address); !check)
+        a.error = "invalid Stellar address: " + check.error;
+    return a;
+}
+
+void reject(sio::Socket& socket, const AddressArg& arg, const sio::Ack& ack) {
+    Json payload = Json::object();
+    payload["userAddress"] = arg.raw;
+    payload["error"] = arg.error;
+    socket.emit("room-error", Json::array({payload}));
+    if (ack) {
+        Json answer = Json::object();
+        answer["ok"] = false;
+        answer["error"] = arg.error;
+        ack(Json::array({answer}));
+    }
+}
+
+void confirm(sio::Socket& socket, const char* event, const std::string& address,
+             const std::string& room, const sio::Ack& ack) {
+    Json payload = Json::object();
+    payload["userAddress"] = address;
+    payload["roomName"] = room;
+    socket.emit(event, Json::array({payload}));
+    if (ack) {
+        Json answer = Json::object();
+        answer["ok"] = true;
+        answer["roomName"] = room;
+        ack(Json::array({answer}));
+    }
+}
+
+}  // namespace
+
+void install_stream_rooms(sio::Server& server, Presence& presence) {
+    server.add_namespace("/", [&presence](sio::Socket& socket) {
+        // The addresses this socket joined, to undo them on disconnect. Only this socket's
+        // shard thread touches it.
+        auto joined = std::make_shared<std::set<std::string>>();
+
+        socket.on("join-stream-room",
+                  [&presence, joined](sio::Socket& s, const Json& args, const sio::Ack& ack) {
+                      const auto arg = read_address(args);
+                      if (!arg.error.empty()) return reject(s, arg, ack);
+                      const std::string room = stream_room(arg.address);
+                      s.join(room);
+                      if (joined->insert(arg.address).second) presence.add(arg.address);
+                      confirm(s, "joined-room", arg.address, room, ack);
+                  });
+
+        socket.on("leave-stream-room",
+                  [&presence, joined](sio::Socket& s, const Json& args, const sio::Ack& ack) {
+                      const auto arg = read_address(args);
+                      if (!arg.error.empty()) return reject(s, arg, ack);
+                      const std::string room = stream_room(arg.address);
+                      s.leave(room);
+                      if (joined->erase(arg.address) > 0) presence.remove(arg.address);
+                      confirm(s, "left-room", arg.address, room, ack);
+                  });
+
+        socket.on_disconnect([&presence, joined](sio::Socket&, std::string_view) {
+            for (const auto& address : *joined) presence.remove(address);
+            joined->clear();
+        });
+    });
+}
+
+}  // namespace pulse::app
