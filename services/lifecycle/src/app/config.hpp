@@ -1,0 +1,28 @@
+#pragma once
+// The lifecycle's configuration, from environment variables (DESIGN.md table + tuning knobs).
+// A malformed value is a start-up error naming the variable (pulse::env::ConfigError).
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace pulse::lifecycle {
+
+struct Config {
+    std::string host = "127.0.0.1";                   // HOST
+    std::uint16_t port = 3001;                        // LIFECYCLE_PORT (0: pick a free one)
+    std::string database_url;                         // DATABASE_URL (required)
+    std::string bus_bind = "tcp://127.0.0.1:5556";    // PULSE_BUS_BIND
+    bool test_endpoints = true;                       // PULSE_TEST_ENDPOINTS
+    std::size_t db_pool_size = 8;                     // PULSE_DB_POOL_SIZE
+    std::size_t io_threads = 2;                       // PULSE_HTTP_THREADS
+    std::size_t body_limit = 64 * 1024;               // PULSE_HTTP_BODY_LIMIT (bytes)
+    std::chrono::milliseconds http_timeout{30000};    // PULSE_HTTP_TIMEOUT_MS
+    std::chrono::milliseconds relay_interval{1000};   // PULSE_OUTBOX_RELAY_MS
+    std::chrono::milliseconds relay_grace{2000};      // PULSE_OUTBOX_GRACE_MS
+    std::chrono::milliseconds shutdown_drain{10000};  // PULSE_SHUTDOWN_TIMEOUT_MS
+};
+
+// Throws env::ConfigError.
+Config load_config();
+
+}  // namespace pulse::lifecycle

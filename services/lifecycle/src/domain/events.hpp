@@ -1,0 +1,34 @@
+#pragma once
+// The two events the lifecycle publishes and who gets them (DESIGN.md "Domain"). Pure functions:
+// payload key order is the spec's (streamId, sender, receiver, amount, status, timestamp).
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace pulse::lifecycle {
+
+inline constexpr const char* kNewStreamEvent = "new-stream";
+inline constexpr const char* kBalanceUpdateEvent = "balance-update";
+
+struct EventToPublish {
+    std::string event;
+    std::vector<std::string> rooms;  // distinct
+    nlohmann::ordered_json data;
+};
+
+struct StreamView {
+    std::string stream_id;
+    std::string sender;
+    std::string receiver;
+    std::string amount;  // decimal string
+    std::string status;  // ACTIVE | CANCELED
+};
+
+// new-stream to the sender's and the receiver's rooms (one room when they are the same address).
+EventToPublish new_stream_event(const StreamView& stream, const std::string& timestamp);
+// balance-update to the receiver's room.
+EventToPublish balance_update_event(const std::string& receiver, const std::string& new_balance,
+                                    const std::string& timestamp);
+
+}  // namespace pulse::lifecycle
