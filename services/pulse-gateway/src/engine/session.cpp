@@ -48,13 +48,15 @@ std::string open_packet(const std::string& sid, bool polling, const ServerOption
 }  // namespace
 
 void Session::open_polling() {
-    enqueue(std::make_shared<const std::string>(open_packet(sid_, true, server_.options)), false);
+    enqueue(std::make_shared<const std::string>(open_packet(sid_, true, server_.options)), false,
+            true);
     schedule_ping();
 }
 
 void Session::open_websocket(std::shared_ptr<WsConnection> ws) {
     ws_ = std::move(ws);
-    enqueue(std::make_shared<const std::string>(open_packet(sid_, false, server_.options)), false);
+    enqueue(std::make_shared<const std::string>(open_packet(sid_, false, server_.options)), false,
+            true);
     schedule_ping();
     flush();
 }
@@ -64,35 +66,46 @@ void Session::open_websocket(std::shared_ptr<WsConnection> ws) {
 void Session::send_text_packet(std::shared_ptr<const std::string> packet) {
     if (state_ != State::open || !packet) return;
     enqueue(std::move(packet), false);
-    flush();
+    schedule_flush();
 }
 
 void Session::send_binary(std::shared_ptr<const std::string> bytes) {
     if (state_ != State::open || !bytes) return;
     enqueue(std::move(bytes), true);
-    flush();
+    schedule_flush();
+}
+
+void Session::schedule_flush() {
+    // Flush at the end of the current handler rather than per packet: everything queued in one
+    // I/O tick (a batch of bus events, several echoes) leaves in one write / one poll response.
+    if (flush_posted_ || state_ == State::closed) return;
+    if (ws_ ? !ws_->idle() : !pending_get_) return;  // the next drain / GET takes it anyway
+    flush_posted_ = true;
+    net::post(server_.shards.at(shard_), [self = shared_from_this()] {
+        self->flush_posted_ = false;
+        if (self->state_ == State::open) self->flush();
+    });
 }
 
 std::size_t Session::buffered_bytes() const {
-    return queued_bytes_ + (ws_ ? ws_->in_flight_bytes() : 0);
+    return queue_.bytes() + (ws_ ? ws_->in_flight_bytes() : 0);
 }
 
-void Session::enqueue(std::shared_ptr<const std::string> data, bool binary) {
+void Session::enqueue(std::shared_ptr<const std::string> data, bool binary, bool control) {
     const std::size_t size = data->size();
-    if (buffered_bytes() + size > server_.options.max_buffered_bytes) {
+    if (!control && buffered_bytes() + size > server_.options.max_buffered_bytes) {
         // A client that cannot keep up is cut rather than buffered without bound; the caller
         // (often a broadcast loop) is not re-entered: on_close is posted.
         close_now(CloseReason::send_overflow);
         return;
     }
-    queued_bytes_ += size;
-    queue_.push_back(Outgoing{std::move(data), binary});
+    queue_.push(Outgoing{std::move(data), binary});
 }
 
 void Session::flush() {
     if (queue_.empty()) return;
     if (ws_) {
-        if (ws_->idle()) ws_->write_from(queue_, queued_bytes_);
+        if (ws_->idle()) ws_->write_from(queue_);
     } else if (pending_get_) {
         answer_poll({});
     }
@@ -111,9 +124,10 @@ void Session::answer_poll(std::string_view trailer) {
     if (!pending_get_) return;
     std::string body;
     std::size_t estimate = trailer.size();
-    for (const auto& o : queue_) estimate += o.data->size() * (o.binary ? 2 : 1) + 2;
+    queue_.for_each(
+        [&](const Outgoing& o) { estimate += o.data->size() * (o.binary ? 2 : 1) + 2; });
     body.reserve(estimate);
-    for (const auto& o : queue_) {
+    queue_.for_each([&](const Outgoing& o) {
         if (!body.empty()) body.push_back(record_separator);
         if (o.binary) {
             body.push_back('b');
@@ -121,9 +135,8 @@ void Session::answer_poll(std::string_view trailer) {
         } else {
             body += *o.data;
         }
-    }
+    });
     queue_.clear();
-    queued_bytes_ = 0;
     if (!trailer.empty()) {
         if (!body.empty()) body.push_back(record_separator);
         body += trailer;
@@ -333,7 +346,7 @@ void Session::on_ping_due() {
     heartbeat_.async_wait([self = shared_from_this(), gen](boost::system::error_code ec) {
         if (!ec && gen == self->heartbeat_gen_) self->on_pong_missing();
     });
-    enqueue(ping_packet(), false);
+    enqueue(ping_packet(), false, true);
     flush();
 }
 
@@ -357,10 +370,8 @@ void Session::begin_graceful_close(CloseReason reason) {
         // Flush what is queued, then the close frame (WebSocket carries no close packet).
         auto ws = std::move(ws_);
         ws_.reset();
-        std::deque<Outgoing> rest;
-        rest.swap(queue_);
-        queued_bytes_ = 0;
-        ws->close(ws::close_normal, std::move(rest));
+        ws->close(ws::close_normal, std::move(queue_));
+        queue_.clear();
         finish(reason);
         return;
     }
@@ -389,7 +400,6 @@ void Session::close_now(CloseReason reason) {
     if (state_ == State::closed) return;
     drop_probe();
     queue_.clear();
-    queued_bytes_ = 0;
     if (pending_get_) {
         // A client that closed itself gets a noop, like the reference server; otherwise say close.
         answer_poll(reason == CloseReason::transport_close ? noop_packet : close_packet);
@@ -422,10 +432,10 @@ void Session::finish(CloseReason reason) {
         ws_.reset();
     }
     queue_.clear();
-    queued_bytes_ = 0;
     auto self = shared_from_this();
     server_.remove(*this);
-    pulse::log::debug("engine session closed", {{"sid", sid_}, {"reason", to_string(reason)}});
+    if (pulse::log::enabled(pulse::log::Level::debug))
+        pulse::log::debug("engine session closed", {{"sid", sid_}, {"reason", to_string(reason)}});
     // Posted, never run inside a Socket method: an upper layer iterating its sockets (a broadcast)
     // must not see them vanish under its feet.
     net::post(server_.shards.at(shard_), [self, reason] {

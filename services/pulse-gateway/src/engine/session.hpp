@@ -5,7 +5,6 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -55,8 +54,10 @@ class Session final : public Socket, public WsOwner, public std::enable_shared_f
     void on_ws_closed(WsConnection& ws, CloseReason reason) override;
 
   private:
-    void enqueue(std::shared_ptr<const std::string> data, bool binary);
+    // Control packets (open, ping) never count as overflow: only what the upper layer sends does.
+    void enqueue(std::shared_ptr<const std::string> data, bool binary, bool control = false);
     void flush();
+    void schedule_flush();
     void answer_poll(std::string_view trailer);  // queued packets + optional trailing packet
     void handle_packet(char type, std::string_view data, bool binary);
     void on_probe_message(std::string_view data, bool binary);
@@ -83,8 +84,8 @@ class Session final : public Socket, public WsOwner, public std::enable_shared_f
     State state_ = State::open;
     CloseReason closing_reason_ = CloseReason::server_close;
 
-    std::deque<Outgoing> queue_;
-    std::size_t queued_bytes_ = 0;
+    PacketQueue queue_;
+    bool flush_posted_ = false;  // a flush is scheduled for the end of this I/O tick
 
     std::shared_ptr<Reply> pending_get_;   // polling: the GET waiting for packets
     std::shared_ptr<WsConnection> ws_;     // WebSocket transport (direct or after the upgrade)

@@ -141,48 +141,42 @@ void WsConnection::report_closed(CloseReason reason) {
 // ---- write side ----
 
 void WsConnection::kick() {
-    if (!writing_ && !dead_) start_write(nullptr, nullptr);
+    if (!writing_ && !dead_) start_write(nullptr);
 }
 
 void WsConnection::send_direct(std::shared_ptr<const std::string> packet) {
-    direct_.push_back(Outgoing{std::move(packet), false});
+    direct_.push(Outgoing{std::move(packet), false});
     kick();
 }
 
-void WsConnection::write_from(std::deque<Outgoing>& queue, std::size_t& queued_bytes) {
+void WsConnection::write_from(PacketQueue& queue) {
     if (writing_ || dead_ || closing_) return;
-    start_write(&queue, &queued_bytes);
+    start_write(&queue);
 }
 
-void WsConnection::start_write(std::deque<Outgoing>* source, std::size_t* source_bytes) {
+void WsConnection::start_write(PacketQueue* source) {
     control_flight_.clear();
     flight_.clear();
     buffers_.clear();
     std::size_t bytes = 0;
-    while (!control_.empty()) {
-        control_flight_.push_back(std::move(control_.front()));
-        control_.pop_front();
-    }
+    control_flight_.swap(control_);  // control_ was cleared with control_flight_: now empty
     // Move packets in order: direct ones first (they answer the probe that precedes any upgrade),
     // then the backlog of a closing connection, then the owner's queue.
-    auto take = [&](std::deque<Outgoing>& from, std::size_t* from_bytes) {
+    auto take = [&](PacketQueue& from) {
         while (!from.empty() && flight_.size() < max_batch_frames && bytes < max_batch_bytes) {
-            const std::size_t size = from.front().data->size();
-            bytes += size;
-            if (from_bytes) *from_bytes -= size;
-            flight_.push_back(std::move(from.front()));
-            from.pop_front();
+            flight_.push_back(from.pop());
+            bytes += flight_.back().data->size();
         }
     };
-    take(direct_, nullptr);
-    take(backlog_, nullptr);
-    if (source) take(*source, source_bytes);
+    take(direct_);
+    take(backlog_);
+    if (source) take(*source);
 
     if (control_flight_.empty() && flight_.empty()) {
         if (closing_ && !close_queued_ && backlog_.empty()) {
             close_queued_ = true;
             control_.push_back(ws::encode_close_frame(ws::close_normal));
-            start_write(nullptr, nullptr);
+            start_write(nullptr);
         }
         return;
     }
@@ -215,12 +209,12 @@ void WsConnection::on_write_done() {
     flight_.clear();
     if (dead_) return;
     if (!control_.empty() || !direct_.empty() || !backlog_.empty()) {
-        start_write(nullptr, nullptr);
+        start_write(nullptr);
         return;
     }
     if (closing_) {
         if (!close_queued_) {
-            start_write(nullptr, nullptr);  // queues and writes the close frame
+            start_write(nullptr);  // queues and writes the close frame
             return;
         }
         if (peer_closed_) {
@@ -239,12 +233,12 @@ void WsConnection::on_write_done() {
     if (auto owner = owner_.lock()) owner->on_ws_drained(*this);
 }
 
-void WsConnection::close(std::uint16_t code, std::deque<Outgoing> rest) {
+void WsConnection::close(std::uint16_t code, PacketQueue rest) {
     owner_.reset();
     reported_ = true;
     if (dead_ || closing_) return;
     closing_ = true;
-    for (auto& o : rest) backlog_.push_back(std::move(o));
+    backlog_.append(rest);
     if (code != ws::close_normal) {
         // An error close carries no backlog: the code tells why.
         backlog_.clear();

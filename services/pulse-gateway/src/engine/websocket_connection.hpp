@@ -9,7 +9,6 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -47,12 +46,12 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
     std::size_t in_flight_bytes() const { return in_flight_bytes_; }
     // Moves up to a batch of packets from the owner's queue into one gathered write. Call when
     // idle(); the owner hears on_ws_drained when it completes.
-    void write_from(std::deque<Outgoing>& queue, std::size_t& queued_bytes);
+    void write_from(PacketQueue& queue);
     // A text packet that bypasses the owner's queue (the upgrade probe's "3probe").
     void send_direct(std::shared_ptr<const std::string> packet);
     // Writes `rest`, then a close frame with `code`, then shuts the connection down. The owner is
     // forgotten: no callback fires afterwards.
-    void close(std::uint16_t code, std::deque<Outgoing> rest = {});
+    void close(std::uint16_t code, PacketQueue rest = {});
     // Drops the TCP connection now (a client too slow to be worth a goodbye).
     void abort();
 
@@ -65,7 +64,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
     void on_read(std::size_t n);
     void report_closed(CloseReason reason);
     void protocol_close(std::uint16_t code, CloseReason reason);
-    void start_write(std::deque<Outgoing>* source, std::size_t* source_bytes);
+    void start_write(PacketQueue* source);
     void on_write_done();
     void finish_close();
     void kick();
@@ -73,13 +72,14 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
     boost::asio::ip::tcp::socket socket_;
     boost::asio::steady_timer linger_;
     ws::Reader reader_;
-    std::array<char, 8192> read_buffer_;
+    // Small on purpose: clients send little (joins, pongs), and this is paid per connection.
+    std::array<char, 1024> read_buffer_;
     std::weak_ptr<WsOwner> owner_;
 
     // Write side.
-    std::deque<std::string> control_;  // raw bytes first: 101 answer, pongs, the close frame
-    std::deque<Outgoing> direct_;      // send_direct packets, before the owner's queue
-    std::deque<Outgoing> backlog_;     // close(code, rest): what is left to flush
+    std::vector<std::string> control_;  // raw bytes first: 101 answer, pongs, the close frame
+    PacketQueue direct_;                // send_direct packets, before the owner's queue
+    PacketQueue backlog_;               // close(code, rest): what is left to flush
     std::vector<std::string> control_flight_;
     std::vector<Outgoing> flight_;
     std::vector<std::array<char, ws::max_header_size>> headers_;
