@@ -20,3 +20,28 @@ pulse_warnings(pulse-gateway)
 add_executable(pulse-conformance-server conformance_main.cpp)
 target_link_libraries(pulse-conformance-server PRIVATE gateway_core)
 pulse_warnings(pulse-conformance-server)
+
+# Node black-box tests (label node): Socket.IO conformance against pulse-conformance-server, and
+# interop of the real socket.io-client 4.8.4 with pulse-gateway fed by a real ZeroMQ publisher.
+find_program(PULSE_NODE_FOR_SIO node)
+get_filename_component(sio_node_dir ${CMAKE_CURRENT_LIST_DIR}/../../tests/node ABSOLUTE)
+if(PULSE_NODE_FOR_SIO)
+  file(GLOB sio_conformance_tests CONFIGURE_DEPENDS
+       ${sio_node_dir}/conformance/socketio*.test.js)
+  foreach(file IN LISTS sio_conformance_tests)
+    get_filename_component(name ${file} NAME_WE)
+    add_test(NAME node.${name} COMMAND ${PULSE_NODE_FOR_SIO} --test ${file}
+             WORKING_DIRECTORY ${sio_node_dir})
+    set_tests_properties(node.${name} PROPERTIES LABELS node TIMEOUT 180
+                         ENVIRONMENT "PULSE_CONFORMANCE_BIN=$<TARGET_FILE:pulse-conformance-server>")
+  endforeach()
+  file(GLOB sio_interop_tests CONFIGURE_DEPENDS ${sio_node_dir}/interop/*.test.js)
+  foreach(file IN LISTS sio_interop_tests)
+    get_filename_component(name ${file} NAME_WE)
+    add_test(NAME node.interop.${name} COMMAND ${PULSE_NODE_FOR_SIO} --test ${file}
+             WORKING_DIRECTORY ${sio_node_dir})
+    set_tests_properties(node.interop.${name} PROPERTIES LABELS node TIMEOUT 300
+                         ENVIRONMENT
+                         "PULSE_GATEWAY_BIN=$<TARGET_FILE:pulse-gateway>;PULSE_BUS_INJECT_BIN=$<TARGET_FILE:pulse-bus-inject>")
+  endforeach()
+endif()
