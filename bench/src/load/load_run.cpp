@@ -155,7 +155,10 @@ int run_load(int argc, char** argv) {
 
     EventBook book;
     book.reset(pool.room_addresses, clients.room_sizes());
-    pacing.delivered = [&clients] { return clients.deliveries(); };
+    // Counted from the start of the current phase (the warm-up's deliveries are not outstanding).
+    pacing.delivered = [&clients, &delivered_before] {
+        return clients.deliveries() - delivered_before;
+    };
     // Inject, then drain: until everything expected arrived, or nothing came for 3 s (losses).
     auto inject_and_drain = [&](const Pacing& p) {
         if (http) {
