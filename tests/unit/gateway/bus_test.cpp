@@ -106,10 +106,15 @@ TEST_CASE("malformed and duplicate messages are dropped and counted") {
     sub.handle_frames({"new-stream", envelope_json(1)});  // duplicate
     sub.handle_frames({"new-stream", envelope_json(4)});  // gap of 2
     sub.handle_frames({"a", "b", "c"});
+    // Valid JSON, but nested far deeper than anything legitimate: refused before decoding.
+    sub.handle_frames(
+        {"new-stream",
+         R"({"v":1,"epoch":"e1","seq":9,"event":"new-stream","rooms":["r"],"data":{"x":)" +
+             std::string(100000, '[') + std::string(100000, ']') + "}}"});
     CHECK(seen == std::vector<std::int64_t>{1, 4});
     const auto& s = sub.stats();
-    CHECK(s.received == 7);
-    CHECK(s.malformed == 4);
+    CHECK(s.received == 8);
+    CHECK(s.malformed == 5);
     CHECK(s.duplicates == 1);
     CHECK(s.delivered == 2);
     CHECK(s.gaps == 1);

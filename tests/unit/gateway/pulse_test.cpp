@@ -22,10 +22,16 @@ struct App {
     boost::asio::io_context io;
     pulse::app::Presence presence;
     pulse::sio::Server server{2, {}};
+    std::vector<std::shared_ptr<FakeEngineSocket>> sockets;
+
     App() { pulse::app::install_stream_rooms(server, presence); }
+    ~App() {
+        for (auto& s : sockets) s->end(pulse::engine::CloseReason::transport_close);
+    }
 
     std::shared_ptr<FakeEngineSocket> connect(std::string sid, std::size_t shard = 0) {
         auto s = std::make_shared<FakeEngineSocket>(std::move(sid), shard);
+        sockets.push_back(s);
         server.attach(s, io);
         s->receive("0");
         return s;

@@ -33,10 +33,23 @@ struct Fixture {
     pulse::sio::Server server{1, pulse::sio::ServerOptions{200ms}};
     std::shared_ptr<FakeEngineSocket> eio = std::make_shared<FakeEngineSocket>();
 
+    std::vector<std::shared_ptr<FakeEngineSocket>> others;
+
     Fixture() {
         install_echo(server, "/");
         install_echo(server, "/custom");
         server.attach(eio, io);
+    }
+    // Like the real engine, every session ends with on_close; that is what releases the Client.
+    ~Fixture() {
+        eio->end(pulse::engine::CloseReason::transport_close);
+        for (auto& o : others) o->end(pulse::engine::CloseReason::transport_close);
+    }
+    std::shared_ptr<FakeEngineSocket> attach_other(std::string sid) {
+        auto s = std::make_shared<FakeEngineSocket>(std::move(sid));
+        server.attach(s, io);
+        others.push_back(s);
+        return s;
     }
     std::string last() const { return eio->sent.empty() ? "" : *eio->sent.back(); }
     // The sid the server put in its CONNECT answer for a namespace prefix like "40" or
@@ -121,6 +134,7 @@ TEST_CASE("server-to-client acks") {
     CHECK(acked[0] == Json::array({"answer"}));
     eio->receive(R"(30["again"])");  // answered already: ignored
     CHECK(acked.size() == 1);
+    eio->end(pulse::engine::CloseReason::transport_close);
 }
 
 TEST_CASE("malformed packets close that connection only") {
@@ -129,8 +143,7 @@ TEST_CASE("malformed packets close that connection only") {
           R"(2["disconnect"])", "0\"str\"", R"(51-["message",{"_placeholder":true,"num":5}])"}) {
         INFO(bad);
         Fixture f;
-        auto bystander = std::make_shared<FakeEngineSocket>("sid-2");
-        f.server.attach(bystander, f.io);
+        auto bystander = f.attach_other("sid-2");
         bystander->receive("0");
         f.eio->receive("0");
         f.eio->receive(bad);
@@ -213,8 +226,7 @@ TEST_CASE("server-side disconnect sends DISCONNECT, optionally closing the sessi
 TEST_CASE("a broadcast through the namespace rooms reaches joined sockets with shared bytes") {
     Fixture f;
     f.server.add_namespace("/b", [](pulse::sio::Socket& s) { s.join("stream-X"); });
-    auto other = std::make_shared<FakeEngineSocket>("sid-2");
-    f.server.attach(other, f.io);
+    auto other = f.attach_other("sid-2");
     f.eio->receive("0/b,");
     other->receive("0/b,");
     auto packet = std::make_shared<const std::string>(R"(42/b,["new-stream",{"a":1}])");

@@ -8,6 +8,7 @@
 #include <pulse/log.hpp>
 
 #include "bus/sequence_tracker.hpp"
+#include "parser/decoder.hpp"
 
 namespace pulse::bus {
 
@@ -81,6 +82,13 @@ void Subscriber::handle_frames(const std::vector<std::string>& frames) {
         ++stats_.malformed;
         log::warn("bus message dropped",
                   {{"error", "expected 2 frames (topic, envelope)"}, {"frames", frames.size()}});
+        return;
+    }
+    // Our own guard before the strict decode: the event data is later dumped recursively, so a
+    // publisher must not be able to nest it deep enough to exhaust this thread's stack.
+    if (parser::json_nesting_exceeds(frames[1], parser::kMaxJsonDepth)) {
+        ++stats_.malformed;
+        log::warn("bus message dropped", {{"error", "JSON nested too deeply"}});
         return;
     }
     auto decoded = envelope::decode(frames[1]);

@@ -15,9 +15,11 @@ TextDecodeResult fail(std::string why) {
     return r;
 }
 
+}  // namespace
+
 // nlohmann's parser is iterative, but dumping and walking a value is recursive: refuse absurd
 // nesting up front, before building anything (a fuzzer finds `[[[[...` in seconds).
-bool nesting_exceeds(std::string_view json, std::size_t limit) {
+bool json_nesting_exceeds(std::string_view json, std::size_t limit) {
     std::size_t depth = 0;
     bool in_string = false;
     bool escaped = false;
@@ -41,6 +43,8 @@ bool nesting_exceeds(std::string_view json, std::size_t limit) {
     }
     return false;
 }
+
+namespace {
 
 bool event_name_ok(const Json& first) {
     if (first.is_number()) return true;  // socket.io-parser accepts numeric event names
@@ -133,7 +137,7 @@ TextDecodeResult decode_text(std::string_view str, std::size_t max_attachments) 
 
     if (i < str.size()) {
         const auto body = str.substr(i);
-        if (nesting_exceeds(body, kMaxJsonDepth)) return fail("payload nested too deeply");
+        if (json_nesting_exceeds(body, kMaxJsonDepth)) return fail("payload nested too deeply");
         Json payload = Json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
         if (payload.is_discarded()) return fail("invalid payload");
         if (!payload_fits_type(p.type, payload)) return fail("invalid payload");

@@ -164,8 +164,9 @@ void Client::remove_socket(const std::string& nsp, std::string_view reason) {
     auto it = sockets_.find(nsp);
     if (it == sockets_.end()) return;
     std::shared_ptr<Socket> socket = std::move(it->second);
+    // `nsp` may be the map's own key (on_close passes it): do not touch it after the erase.
     sockets_.erase(it);
-    if (auto* shard_ns = server_.shard_namespace(shard_, nsp)) --shard_ns->sockets;
+    if (auto* shard_ns = server_.shard_namespace(shard_, socket->nsp())) --shard_ns->sockets;
     socket->finish(reason);
 }
 
@@ -174,7 +175,10 @@ void Client::on_close(engine::CloseReason reason) {
     // Keep ourselves alive until the end of this function even if the engine drops its handlers.
     auto self = shared_from_this();
     const char* why = disconnect_reason(reason);
-    while (!sockets_.empty()) remove_socket(sockets_.begin()->first, why);
+    while (!sockets_.empty()) {
+        const std::string nsp = sockets_.begin()->first;
+        remove_socket(nsp, why);
+    }
     engine_.reset();  // breaks the engine::Socket <-> Client cycle
 }
 
