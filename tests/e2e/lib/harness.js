@@ -242,6 +242,8 @@ class Stack {
       HOST: '127.0.0.1',
       PORT: String(this.gatewayPorts[i]),
       PULSE_BUS_CONNECT: this.busEndpoint,
+      // Where the gateway fetches events it missed (seq gaps): the lifecycle's replay endpoint.
+      PULSE_REPLAY_URL: this.lifecycleUrl,
       FRONTEND_URL: '*',
       ...this.gatewayEnv,
     });
