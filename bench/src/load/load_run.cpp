@@ -137,6 +137,7 @@ int run_load(int argc, char** argv) {
 
     const auto rss_idle = monitor.rss_kb();
     const auto cpu_before_connect = monitor.cpu_seconds();
+    const double gen_before_connect = own_cpu_seconds();
     monitor.start_sampling();
 
     ClientPool clients(pool);
@@ -152,6 +153,7 @@ int run_load(int argc, char** argv) {
     sleep_ms(300);  // let the servers settle (allocations after the last join) before measuring
     const auto rss_connected = monitor.rss_kb();
     const auto cpu_after_connect = monitor.cpu_seconds();
+    const double gen_after_connect = own_cpu_seconds();
 
     EventBook book;
     book.reset(pool.room_addresses, clients.room_sizes());
@@ -277,6 +279,7 @@ int run_load(int argc, char** argv) {
     out["generator"] = {{"cpu_s", round3(gen_cpu)},
                         {"cpu_core_share", round3(gen_share)},
                         {"threads", pool.threads},
+                        {"connect_cpu_s", round3(gen_after_connect - gen_before_connect)},
                         // A generator near a full core of its own is measuring itself.
                         {"bound", gen_share > 0.9 * pool.threads}};
     const bool clean = joined == pool.connections && lost == 0 && totals.duplicated == 0 &&
