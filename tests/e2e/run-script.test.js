@@ -1,0 +1,107 @@
+'use strict';
+// scripts/run, the README's first command, as a user runs it (with --no-build on the binaries
+// ctest built): a throwaway PostgreSQL, the lifecycle, 2 gateways behind HAProxy, the printed
+// curl lines work through HAProxy, a second run refuses clearly, SIGTERM stops every process it
+// started (exit 0) and removes the throwaway cluster.
+const { test, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { Proc, freePort, waitFor, getJson, SOURCE_DIR } = require('./lib/harness');
+
+const SCRIPT = path.join(SOURCE_DIR, 'scripts/run');
+const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-run-'));
+const children = [];
+after(async () => {
+  for (const c of children) await c.stop('SIGKILL');
+  fs.rmSync(runDir, { recursive: true, force: true });
+});
+
+const canBind = (port) => new Promise((resolve) => {
+  const s = net.createServer();
+  s.once('error', () => resolve(false));
+  s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+});
+
+// Two consecutive free ports for GATEWAY_BASE_PORT+1 and +2.
+async function freePair() {
+  for (let i = 0; i < 20; i++) {
+    const p = await freePort();
+    if (p < 65535 && (await canBind(p + 1))) return p - 1;
+  }
+  throw new Error('no two consecutive free ports');
+}
+
+// Build folder holding the services: the folder above services/... of PULSE_LIFECYCLE_BIN.
+function buildDir() {
+  const bin = process.env.PULSE_LIFECYCLE_BIN;
+  assert.ok(bin, 'PULSE_LIFECYCLE_BIN is set by ctest');
+  const marker = `${path.sep}services${path.sep}`;
+  return bin.slice(0, bin.lastIndexOf(marker));
+}
+
+function pidsAlive(pids) {
+  return pids.filter((pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+test('scripts/run --gateways 2: starts, serves, refuses a second run, stops cleanly', { timeout: 120000 }, async () => {
+  const env = {
+    PULSE_BUILD_DIR: buildDir(),
+    PULSE_RUN_DIR: runDir,
+    PORT: String(await freePort()),
+    LIFECYCLE_PORT: String(await freePort()),
+    PULSE_BUS_PORT: String(await freePort()),
+    GATEWAY_BASE_PORT: String(await freePair()),
+    DATABASE_URL: '', // exercise the throwaway cluster
+  };
+  const run = new Proc('scripts/run', SCRIPT, ['--no-build', '--gateways', '2'], env);
+  children.push(run);
+  const text = () => run.output.join('\n');
+  await waitFor('scripts/run ready', () => {
+    if (!run.alive) throw new Error(`scripts/run exited ${run.exitCode}:\n${run.tail(40)}`);
+    return text().includes('StellarStream Pulse is running');
+  }, { timeoutMs: 90000, intervalMs: 200 });
+
+  const pg = /data in (\/\S+)\)/.exec(text());
+  assert.ok(pg && fs.existsSync(pg[1]), 'a throwaway cluster was made');
+  const base = Number(env.GATEWAY_BASE_PORT);
+  for (const port of [base + 1, base + 2, Number(env.PORT)]) {
+    const health = await getJson(`http://127.0.0.1:${port}/health`);
+    assert.equal(health.status, 200);
+    assert.equal(health.body.status, 'ok');
+  }
+
+  // The printed curl lines work as printed (through HAProxy's /api/* route).
+  const curls = run.output.filter((l) => l.trim().startsWith('curl '));
+  assert.equal(curls.length, 3, text());
+  const answers = curls.map((line) => JSON.parse(execFileSync('bash', ['-c', line], { timeout: 10000 }).toString()));
+  assert.deepEqual(answers.map((a) => [a.success, a.data.status || 'balance']), [[true, 'ACTIVE'], [true, 'balance'], [true, 'CANCELED']]);
+
+  // A second run says so and exits 1, without touching the first.
+  const second = spawn(SCRIPT, ['--no-build'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let said = '';
+  second.stderr.on('data', (d) => (said += d));
+  const code = await new Promise((resolve) => second.on('exit', resolve));
+  assert.equal(code, 1);
+  assert.match(said, /already running \(\d+ since/);
+  assert.ok(run.alive);
+
+  // SIGTERM: every process it started stops, the cluster folder goes, exit status 0.
+  const listening = execFileSync('bash', ['-c', `ss -Hltnp '( sport = :${env.PORT} or sport = :${env.LIFECYCLE_PORT} or sport = :${base + 1} or sport = :${base + 2} )' | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u`]).toString().split('\n').filter(Boolean).map(Number);
+  assert.ok(listening.length >= 4, `haproxy, lifecycle and 2 gateways listen (${listening})`);
+  const { code: exitCode } = await run.stop('SIGTERM', 30000);
+  assert.equal(exitCode, 0, run.tail(20));
+  assert.match(text(), /run: stopped\./);
+  assert.deepEqual(pidsAlive(listening), [], 'no process left behind');
+  assert.equal(fs.existsSync(pg[1]), false, 'the throwaway cluster was removed');
+});
