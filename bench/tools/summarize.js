@@ -69,9 +69,9 @@ function main() {
   if (floors.length) {
     out.push('Write floor (CPU of write() on loopback, 150-byte frames, core 0):');
     out.push('');
-    out.push('| sockets | frames per write | CPU µs per write | CPU µs per frame |');
-    out.push('|---:|---:|---:|---:|');
-    for (const f of floors) out.push(`| ${f.connections} | ${f.frames_per_write} | ${fmt(f.cpu_us_per_write)} | ${fmt(f.cpu_us_per_frame)} |`);
+    out.push('| sockets | frames per write | receiving side | CPU µs per write | CPU µs per frame |');
+    out.push('|---:|---:|---|---:|---:|');
+    for (const f of floors) out.push(`| ${f.connections} | ${f.frames_per_write} | ${f.receiver || 'drained after'} | ${fmt(f.cpu_us_per_write)} | ${fmt(f.cpu_us_per_frame)} |`);
     out.push('');
   }
   const scenarios = [...new Set(runs.map((r) => r.scenario))];

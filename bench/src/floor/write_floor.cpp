@@ -5,15 +5,19 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sched.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "../load/cli_args.hpp"
@@ -41,7 +45,14 @@ void drain(int fd, std::vector<char>& buf) {
 }  // namespace
 
 int run_write_floor(int argc, char** argv) {
-    const CliArgs args(argc, argv, 2, {"connections", "rounds", "bytes", "frames-per-write"}, {});
+    const CliArgs args(argc, argv, 2,
+                       {"connections", "rounds", "bytes", "frames-per-write", "reader-cpu"},
+                       {"epoll-reader"});
+    // --epoll-reader: the receiving ends sit in an epoll set that a thread (on --reader-cpu) is
+    // blocked on, as a real client's are. Each write then also pays the wake-up of that reader,
+    // which the plain floor (drained afterwards, nobody waiting) does not.
+    const bool epoll_reader = args.has("epoll-reader");
+    const int reader_cpu = static_cast<int>(args.number("reader-cpu", -1, -1, 1023));
     const auto n = static_cast<std::size_t>(args.number("connections", 2000, 1, 9000));
     const auto rounds = static_cast<int>(args.number("rounds", 20, 1, 100000));
     const auto bytes = static_cast<std::size_t>(args.number("bytes", 150, 1, 65536));
@@ -80,6 +91,38 @@ int run_write_floor(int argc, char** argv) {
     }
     const std::string frame(bytes * frames, 'x');
     std::vector<char> buf(1 << 16);
+    std::atomic<bool> reading{true};
+    std::atomic<std::uint64_t> bytes_read{0};
+    std::thread reader;
+    if (epoll_reader) {
+        const int ep = epoll_create1(EPOLL_CLOEXEC);
+        for (int c : receivers) {
+            epoll_event ev{};
+            ev.events = EPOLLIN;
+            ev.data.fd = c;
+            epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev);
+        }
+        reader = std::thread([ep, reader_cpu, &reading, &bytes_read] {
+            if (reader_cpu >= 0) {
+                cpu_set_t set;
+                CPU_ZERO(&set);
+                CPU_SET(reader_cpu, &set);
+                sched_setaffinity(0, sizeof set, &set);
+            }
+            std::vector<epoll_event> events(1024);
+            std::vector<char> rbuf(1 << 16);
+            while (reading.load()) {
+                const int n = epoll_wait(ep, events.data(), static_cast<int>(events.size()), 20);
+                for (int i = 0; i < n; ++i) {
+                    ssize_t got;
+                    while ((got = ::read(events[i].data.fd, rbuf.data(), rbuf.size())) > 0) {
+                        bytes_read += static_cast<std::uint64_t>(got);
+                    }
+                }
+            }
+            ::close(ep);
+        });
+    }
     std::uint64_t cpu_total = 0, wall_total = 0, writes = 0;
     for (int r = 0; r < rounds; ++r) {
         const std::uint64_t c0 = thread_cpu_ns();
@@ -90,8 +133,17 @@ int run_write_floor(int argc, char** argv) {
         }
         cpu_total += thread_cpu_ns() - c0;
         wall_total += wall_ns() - w0;
-        for (int c : receivers) drain(c, buf);
+        if (epoll_reader) {
+            // Let the reader catch up so every round starts with empty receive queues.
+            const std::uint64_t want = static_cast<std::uint64_t>(r + 1) * n * frame.size();
+            const std::uint64_t give_up = wall_ns() + 5'000'000'000ULL;
+            while (bytes_read.load() < want && wall_ns() < give_up) std::this_thread::yield();
+        } else {
+            for (int c : receivers) drain(c, buf);
+        }
     }
+    reading = false;
+    if (reader.joinable()) reader.join();
     for (int fd : senders) ::close(fd);
     for (int fd : receivers) ::close(fd);
     ::close(listener);
@@ -103,6 +155,7 @@ int run_write_floor(int argc, char** argv) {
         {"rounds", rounds},
         {"bytes_per_frame", bytes},
         {"frames_per_write", frames},
+        {"receiver", epoll_reader ? "epoll thread blocked in epoll_wait" : "drained after"},
         {"writes", writes},
         {"cpu_us_per_write", std::round(per_write_us * 1000) / 1000},
         {"cpu_us_per_frame", std::round(per_write_us / frames * 1000) / 1000},
