@@ -158,3 +158,37 @@ TEST_CASE("a malformed endpoint is a start-up error") {
     pulse::bus::Subscriber sub({"not-an-endpoint"}, [](const pulse::bus::Broadcast&) {});
     CHECK_THROWS_WITH(sub.start(), Catch::Contains("not-an-endpoint"));
 }
+
+TEST_CASE("replay endpoint URLs") {
+    auto e = pulse::bus::parse_http_url("http://127.0.0.1:3001");
+    REQUIRE(e);
+    CHECK(e->host == "127.0.0.1");
+    CHECK(e->port == "3001");
+    CHECK(e->base_path.empty());
+    e = pulse::bus::parse_http_url("http://lifecycle/prefix/");
+    REQUIRE(e);
+    CHECK(e->port == "80");
+    CHECK(e->base_path == "/prefix");
+    for (const char* bad : {"", "https://x:1", "http://", "http://:80", "http://h:", "http://h:80a",
+                            "tcp://127.0.0.1:5556", "http://h:123456"})
+        CHECK_FALSE(pulse::bus::parse_http_url(bad));
+}
+
+TEST_CASE("replay pages are parsed strictly") {
+    std::string error;
+    const std::string good = R"({"epoch":"e1","lastSeq":9,"hasMore":false,"events":[)" +
+                             envelope_json(2) + "," + envelope_json(3) + "]}";
+    auto page = pulse::bus::parse_replay_page(good, error);
+    REQUIRE(page);
+    CHECK(page->epoch == "e1");
+    CHECK(page->last_seq == 9);
+    CHECK_FALSE(page->has_more);
+    REQUIRE(page->events.size() == 2);
+    CHECK(page->events[1].seq == 3);
+
+    CHECK_FALSE(pulse::bus::parse_replay_page("nope", error));
+    CHECK_FALSE(pulse::bus::parse_replay_page(R"({"epoch":"e1","events":[]})", error));
+    CHECK_FALSE(pulse::bus::parse_replay_page(
+        R"({"epoch":"e1","lastSeq":1,"hasMore":false,"events":[{"v":1}]})", error));
+    CHECK(error.find("replay event") == 0);
+}

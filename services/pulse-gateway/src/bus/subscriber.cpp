@@ -18,8 +18,10 @@ struct Subscriber::State {
     SequenceTracker tracker;
 };
 
-Subscriber::Subscriber(std::vector<std::string> endpoints, Sink sink)
-    : endpoints_(std::move(endpoints)), sink_(std::move(sink)), state_(std::make_unique<State>()) {}
+Subscriber::Subscriber(std::vector<std::string> endpoints, Sink sink, const std::string& replay_url)
+    : endpoints_(std::move(endpoints)), sink_(std::move(sink)), state_(std::make_unique<State>()) {
+    if (!replay_url.empty()) replay_.emplace(replay_url);
+}
 
 Subscriber::~Subscriber() {
     stop();
@@ -109,6 +111,7 @@ void Subscriber::handle_frames(const std::vector<std::string>& frames) {
                               {"last_missing", env.seq - 1},
                               {"missing", verdict.missing}});
     }
+    if (verdict.missing > 0 && replay_) repair(env.epoch, env.seq - verdict.missing - 1, env.seq);
     if (verdict.late) ++stats_.late;
     if (!verdict.deliver) {
         ++stats_.duplicates;
@@ -117,6 +120,38 @@ void Subscriber::handle_frames(const std::vector<std::string>& frames) {
     }
     ++stats_.delivered;
     sink_(make_broadcast(env));
+}
+
+void Subscriber::repair(const std::string& epoch, std::int64_t after, std::int64_t before) {
+    // Bounded: at most 10 pages of 1000 per gap; what is still missing then stays counted.
+    for (int page_no = 0; page_no < 10 && after + 1 < before; ++page_no) {
+        std::string error;
+        const auto limit =
+            static_cast<std::size_t>(std::min<std::int64_t>(before - after - 1, 1000));
+        auto page = replay_->fetch_after(after, limit, error);
+        if (!page) {
+            ++stats_.repair_failures;
+            log::warn("bus gap repair failed", {{"url", replay_->url()}, {"error", error}});
+            return;
+        }
+        if (page->epoch != epoch) {
+            ++stats_.repair_failures;
+            log::warn("bus gap repair: replay endpoint serves another epoch",
+                      {{"url", replay_->url()}, {"expected", epoch}, {"got", page->epoch}});
+            return;
+        }
+        if (page->events.empty()) return;
+        for (const auto& env : page->events) {
+            after = std::max(after, env.seq);
+            if (env.seq >= before) continue;
+            // Only what the tracker still counts as missing is delivered: at most once per seq.
+            if (!state_->tracker.observe(env.epoch, env.seq).deliver) continue;
+            ++stats_.repaired;
+            ++stats_.delivered;
+            sink_(make_broadcast(env));
+        }
+        if (!page->has_more) return;
+    }
 }
 
 }  // namespace pulse::bus

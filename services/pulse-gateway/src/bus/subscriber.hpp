@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bus/broadcast.hpp"
+#include "bus/replay_client.hpp"
 
 namespace pulse::bus {
 
@@ -23,13 +24,17 @@ struct Stats {
     std::atomic<std::uint64_t> gaps{0};        // jumps in seq
     std::atomic<std::uint64_t> missed{0};      // seqs skipped by those jumps
     std::atomic<std::uint64_t> late{0};        // seqs that arrived after a jump over them
+    std::atomic<std::uint64_t> repaired{0};    // missed events fetched from the replay endpoint
+    std::atomic<std::uint64_t> repair_failures{0};
 };
 
 class Subscriber {
   public:
     using Sink = std::function<void(const Broadcast&)>;
 
-    Subscriber(std::vector<std::string> endpoints, Sink sink);
+    // `replay_url` (optional, "http://host:port"): the lifecycle whose replay endpoint fills gaps.
+    // Throws std::invalid_argument for a malformed URL.
+    Subscriber(std::vector<std::string> endpoints, Sink sink, const std::string& replay_url = "");
     ~Subscriber();  // stops
     Subscriber(const Subscriber&) = delete;
     Subscriber& operator=(const Subscriber&) = delete;
@@ -46,12 +51,15 @@ class Subscriber {
 
   private:
     void run();
+    // Fetches and delivers the events of `epoch` with after < seq < before that we missed.
+    void repair(const std::string& epoch, std::int64_t after, std::int64_t before);
 
     struct State;
     std::vector<std::string> endpoints_;
     Sink sink_;
     Stats stats_;
     std::unique_ptr<State> state_;
+    std::optional<ReplayClient> replay_;
     std::atomic<bool> stopping_{false};
     std::thread thread_;
 };

@@ -103,6 +103,10 @@ std::string metrics_text(const engine::Server& engine, const Presence& presence,
          bus.missed.load());
     line("pulse_bus_late_total", "counter", "Events that arrived after a jump over them.",
          bus.late.load());
+    line("pulse_bus_repaired_total", "counter", "Missed events fetched from the replay endpoint.",
+         bus.repaired.load());
+    line("pulse_bus_repair_failures_total", "counter", "Failed gap repairs.",
+         bus.repair_failures.load());
     return out;
 }
 
@@ -114,6 +118,9 @@ GatewayConfig GatewayConfig::from_env() {
     c.port = static_cast<std::uint16_t>(env::int_or("PORT", c.port, 0, 65535));
     c.allowed_origins = env::list_or("FRONTEND_URL", c.allowed_origins);
     c.bus_endpoints = env::list_or("PULSE_BUS_CONNECT", c.bus_endpoints);
+    c.replay_url = env::string_or("PULSE_REPLAY_URL", "");
+    if (!c.replay_url.empty() && !bus::parse_http_url(c.replay_url))
+        throw env::ConfigError("PULSE_REPLAY_URL: expected http://host:port, got " + c.replay_url);
     c.ping_interval = std::chrono::milliseconds(env::int_or("PING_INTERVAL_MS", 25000, 1, 3600000));
     c.ping_timeout = std::chrono::milliseconds(env::int_or("PING_TIMEOUT_MS", 20000, 1, 3600000));
     c.connect_timeout =
@@ -149,13 +156,16 @@ int run_gateway(const GatewayConfig& config) {
     });
 
     // Every event is encoded once on the bus thread; each shard delivers it to its own sockets.
-    bus::Subscriber bus(config.bus_endpoints, [&](const bus::Broadcast& b) {
-        for (std::size_t i = 0; i < shards.size(); ++i) {
-            boost::asio::post(shards.at(i), [&sio, i, b] {
-                if (auto* rooms = sio.rooms(i, "/")) rooms->broadcast(*b.rooms, b.packet);
-            });
-        }
-    });
+    bus::Subscriber bus(
+        config.bus_endpoints,
+        [&](const bus::Broadcast& b) {
+            for (std::size_t i = 0; i < shards.size(); ++i) {
+                boost::asio::post(shards.at(i), [&sio, i, b] {
+                    if (auto* rooms = sio.rooms(i, "/")) rooms->broadcast(*b.rooms, b.packet);
+                });
+            }
+        },
+        config.replay_url);
 
     http::Router router;
     router.mount_engine("/socket.io/", engine);
@@ -183,6 +193,7 @@ int run_gateway(const GatewayConfig& config) {
                             {"port", listener.port()},
                             {"io_threads", shards.size()},
                             {"bus", config.bus_endpoints},
+                            {"replay", config.replay_url},
                             {"origins", config.allowed_origins}});
 
     const int sig = wait_for_stop_signal(stop_signals);

@@ -18,6 +18,9 @@ struct GatewayConfig {
     std::uint16_t port = 3000;  // 0: the kernel picks one; the "listening" log line says which
     std::vector<std::string> allowed_origins{"http://localhost:5173"};
     std::vector<std::string> bus_endpoints{"tcp://127.0.0.1:5556"};
+    // The lifecycle's HTTP base URL whose replay endpoint fills bus gaps; empty: gaps are only
+    // logged and counted.
+    std::string replay_url;
     std::chrono::milliseconds ping_interval{25000};
     std::chrono::milliseconds ping_timeout{20000};
     std::chrono::milliseconds connect_timeout{45000};
@@ -25,9 +28,9 @@ struct GatewayConfig {
     std::size_t max_buffered_bytes = 1 << 20;
     std::size_t io_threads = 1;
 
-    // PORT, HOST, FRONTEND_URL, PULSE_BUS_CONNECT, PING_INTERVAL_MS, PING_TIMEOUT_MS,
-    // CONNECT_TIMEOUT_MS, MAX_PAYLOAD_BYTES, MAX_BUFFERED_BYTES, IO_THREADS (default: cores).
-    // Throws env::ConfigError naming the variable.
+    // PORT, HOST, FRONTEND_URL, PULSE_BUS_CONNECT, PULSE_REPLAY_URL, PING_INTERVAL_MS,
+    // PING_TIMEOUT_MS, CONNECT_TIMEOUT_MS, MAX_PAYLOAD_BYTES, MAX_BUFFERED_BYTES, IO_THREADS
+    // (default: cores). Throws env::ConfigError naming the variable.
     static GatewayConfig from_env();
 };
 
