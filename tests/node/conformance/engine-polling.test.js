@@ -152,3 +152,8 @@ test('SIGTERM: a waiting GET receives the close packet and the server exits 0', 
   assert.equal(res.body, '1');
   assert.deepEqual(await exited, { code: 0, signal: null });
 });
+
+test('the shared server stops cleanly on SIGTERM (exit 0: no sanitizer report in ASan builds)', async () => {
+  const result = await server.stop();
+  assert.deepEqual(result, { code: 0, signal: null }, server.log());
+});

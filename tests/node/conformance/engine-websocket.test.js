@@ -156,3 +156,8 @@ test('SIGTERM: WebSocket clients get a close frame and the server exits 0', asyn
   assert.equal(code, 1000);
   assert.deepEqual(await exited, { code: 0, signal: null });
 });
+
+test('the shared server stops cleanly on SIGTERM (exit 0: no sanitizer report in ASan builds)', async () => {
+  const result = await server.stop();
+  assert.deepEqual(result, { code: 0, signal: null }, server.log());
+});

@@ -3,6 +3,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
@@ -117,6 +118,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
             return;
         }
         if (engine_) parser_->body_limit(engine_->options().max_payload);
+        if (lower(request_.header("expect")) == "100-continue") {
+            // curl and some HTTP clients wait (about a second) for this before sending a body.
+            static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+            stream_.expires_after(options_.io_timeout);
+            net::async_write(stream_, net::buffer(go_on.data(), go_on.size()),
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                 if (ec) return self->close();
+                                 self->read_body();
+                             });
+            return;
+        }
+        read_body();
+    }
+
+    void read_body() {
         stream_.expires_after(options_.io_timeout);
         bhttp::async_read(
             stream_, buffer_, *parser_,
