@@ -47,6 +47,8 @@ function servePage(port) {
 }
 
 let stack;
+// `stack` is made in before(): look it up when the test runs.
+const withLogs = (fn) => (...args) => stack.withLogs(fn)(...args);
 let pages = [];
 let browser;
 let profile;
@@ -84,7 +86,7 @@ after(async () => {
   if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
 
-test('a browser page joins a room and displays the events pushed to it', { timeout: 90000 }, async () => {
+test('a browser page joins a room and displays the events pushed to it', { timeout: 90000 }, withLogs(async () => {
   const who = address('browser-user');
   const page = await browser.newPage();
   page.setDefaultTimeout(15000);
@@ -100,13 +102,13 @@ test('a browser page joins a room and displays the events pushed to it', { timeo
 
   assert.equal(await page.evaluate(() => document.querySelectorAll('#events li').length), 1, 'displayed once');
   await page.close();
-});
+}));
 
-test('a page from an origin outside FRONTEND_URL gets no connection', { timeout: 60000 }, async () => {
+test('a page from an origin outside FRONTEND_URL gets no connection', { timeout: 60000 }, withLogs(async () => {
   const page = await browser.newPage();
   page.setDefaultTimeout(15000);
   await page.goto(`${foreignOrigin}/?gateway=${encodeURIComponent(stack.publicUrl)}&address=${address('intruder')}`);
   await page.waitForFunction(() => document.getElementById('state').textContent !== 'loading');
   assert.equal(await page.textContent('#state'), 'connect_error');
   await page.close();
-});
+}));

@@ -27,7 +27,7 @@ async function settle(client, count) {
   return client.domainEvents();
 }
 
-test('join, test-stream, test-withdrawal, test-cancellation: exact payloads, in order, once', { timeout: 60000 }, async () => {
+test('join, test-stream, test-withdrawal, test-cancellation: exact payloads, in order, once', { timeout: 60000 }, stack.withLogs(async () => {
   const sender = address('manual-sender');
   const receiver = address('manual-receiver', 'C');
   const streamId = uniqueId('test-stream');
@@ -118,4 +118,4 @@ test('join, test-stream, test-withdrawal, test-cancellation: exact payloads, in 
   idle.close();
   await waitFor('no users left', async () => (await getJson(`${stack.publicUrl}/health`)).body.connectedUsers === 0);
   assert.deepEqual((await getJson(`${stack.publicUrl}/ws-status`)).body, { connectedUsers: [], userConnections: {} });
-});
+}));

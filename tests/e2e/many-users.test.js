@@ -42,7 +42,7 @@ function keyOf({ event, payload }) {
   return `balance-update ${payload.address} ${payload.newBalance}`;
 }
 
-test('200 clients over 100 addresses each get exactly their events', { timeout: 180000 }, async () => {
+test('200 clients over 100 addresses each get exactly their events', { timeout: 180000 }, stack.withLogs(async () => {
   const users = Array.from({ length: USERS }, (_, i) => address(`many-${i}`));
   const clients = [];
   for (let i = 0; i < USERS * CLIENTS_PER_USER; i++) {
@@ -122,4 +122,4 @@ test('200 clients over 100 addresses each get exactly their events', { timeout: 
     extra += Math.max(0, got.length - want.length);
   }
   assert.equal(missing + extra, 0);
-});
+}));

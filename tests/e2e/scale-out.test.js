@@ -67,7 +67,7 @@ async function publishAndCheck(label) {
   }
 }
 
-test('clients are spread over the three replicas, with polling sessions kept sticky', async () => {
+test('clients are spread over the three replicas, with polling sessions kept sticky', stack.withLogs(async () => {
   const perReplica = await usersPerReplica();
   const counts = perReplica.map(socketsOn);
   assert.equal(counts.reduce((a, b) => a + b, 0), clients.length, `sockets per replica ${counts}`);
@@ -75,13 +75,13 @@ test('clients are spread over the three replicas, with polling sessions kept sti
   const upgraded = clients.filter(({ transports, client }) => transports.length === 2 && client.socket.io.engine.transport.name === 'websocket');
   assert.ok(upgraded.length > 0, 'default-transport clients upgraded to WebSocket through HAProxy');
   assert.ok(clients.filter(({ transports }) => transports.length === 1).every(({ client }) => client.socket.io.engine.transport.name === 'polling'));
-});
+}));
 
-test('every event reaches every joined client, whichever replica holds it', { timeout: 60000 }, async () => {
+test('every event reaches every joined client, whichever replica holds it', { timeout: 60000 }, stack.withLogs(async () => {
   await publishAndCheck('spread');
-});
+}));
 
-test('a killed replica: its clients reconnect through HAProxy, re-join, and get later events', { timeout: 90000 }, async () => {
+test('a killed replica: its clients reconnect through HAProxy, re-join, and get later events', { timeout: 90000 }, stack.withLogs(async () => {
   const counts = (await usersPerReplica()).map(socketsOn);
   const victim = counts.indexOf(Math.max(...counts));
   const connectsBefore = clients.map(({ client }) => client.connects);
@@ -107,4 +107,4 @@ test('a killed replica: its clients reconnect through HAProxy, re-join, and get 
     const ids = client.domainEvents().map((e) => e.payload.streamId);
     assert.equal(new Set(ids).size, ids.length, 'no duplicate events');
   }
-});
+}));

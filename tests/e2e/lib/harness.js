@@ -326,6 +326,18 @@ class Stack {
     fs.rmSync(this.tmp, { recursive: true, force: true });
   }
 
+  // Wraps a test body so that a failure carries the last lines of every process.
+  withLogs(fn) {
+    return async (...args) => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        err.message += `\n${this.logs()}`;
+        throw err;
+      }
+    };
+  }
+
   // The last lines of every process, for a failing assertion's message.
   logs() {
     return [this.lifecycle, ...this.gateways, this.haproxy]
