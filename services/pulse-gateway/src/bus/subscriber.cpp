@@ -18,8 +18,12 @@ struct Subscriber::State {
     SequenceTracker tracker;
 };
 
-Subscriber::Subscriber(std::vector<std::string> endpoints, Sink sink, const std::string& replay_url)
-    : endpoints_(std::move(endpoints)), sink_(std::move(sink)), state_(std::make_unique<State>()) {
+Subscriber::Subscriber(std::vector<std::string> endpoints, Sink sink, const std::string& replay_url,
+                       bool with_offsets)
+    : endpoints_(std::move(endpoints)),
+      sink_(std::move(sink)),
+      state_(std::make_unique<State>()),
+      with_offsets_(with_offsets) {
     if (!replay_url.empty()) replay_.emplace(replay_url);
 }
 
@@ -119,7 +123,7 @@ void Subscriber::handle_frames(const std::vector<std::string>& frames) {
         return;
     }
     ++stats_.delivered;
-    sink_(make_broadcast(env));
+    sink_(make_broadcast(env, with_offsets_));
 }
 
 void Subscriber::repair(const std::string& epoch, std::int64_t after, std::int64_t before) {
@@ -148,7 +152,7 @@ void Subscriber::repair(const std::string& epoch, std::int64_t after, std::int64
             if (!state_->tracker.observe(env.epoch, env.seq).deliver) continue;
             ++stats_.repaired;
             ++stats_.delivered;
-            sink_(make_broadcast(env));
+            sink_(make_broadcast(env, with_offsets_));
         }
         if (!page->has_more) return;
     }

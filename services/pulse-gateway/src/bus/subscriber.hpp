@@ -34,7 +34,9 @@ class Subscriber {
 
     // `replay_url` (optional, "http://host:port"): the lifecycle whose replay endpoint fills gaps.
     // Throws std::invalid_argument for a malformed URL.
-    Subscriber(std::vector<std::string> endpoints, Sink sink, const std::string& replay_url = "");
+    // `with_offsets`: broadcasts carry "<epoch>:<seq>" (connection state recovery).
+    Subscriber(std::vector<std::string> endpoints, Sink sink, const std::string& replay_url = "",
+               bool with_offsets = false);
     ~Subscriber();  // stops
     Subscriber(const Subscriber&) = delete;
     Subscriber& operator=(const Subscriber&) = delete;
@@ -60,6 +62,7 @@ class Subscriber {
     Stats stats_;
     std::unique_ptr<State> state_;
     std::optional<ReplayClient> replay_;
+    bool with_offsets_ = false;
     std::atomic<bool> stopping_{false};
     std::thread thread_;
 };

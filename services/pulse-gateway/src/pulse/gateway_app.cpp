@@ -17,6 +17,7 @@
 #include "pulse/presence.hpp"
 #include "pulse/status.hpp"
 #include "pulse/stream_rooms.hpp"
+#include "sio/recovery.hpp"
 #include "sio/server.hpp"
 #include "sio/socket.hpp"
 
@@ -131,6 +132,8 @@ GatewayConfig GatewayConfig::from_env() {
         static_cast<std::size_t>(env::int_or("MAX_BUFFERED_BYTES", 1 << 20, 1024, 1LL << 34));
     const auto cores = std::max(1u, std::thread::hardware_concurrency());
     c.io_threads = static_cast<std::size_t>(env::int_or("IO_THREADS", cores, 1, 256));
+    c.recovery_window =
+        std::chrono::milliseconds(env::int_or("CONNECTION_STATE_RECOVERY_MS", 0, 0, 86400000));
     return c;
 }
 
@@ -139,8 +142,12 @@ int run_gateway(const GatewayConfig& config) {
 
     http::IoShards shards(config.io_threads);
     Presence presence;
+    std::unique_ptr<sio::RecoveryStore> recovery;
+    if (config.recovery_window.count() > 0)
+        recovery = std::make_unique<sio::RecoveryStore>(shards.size(), config.recovery_window);
     sio::ServerOptions sio_options;
     sio_options.connect_timeout = config.connect_timeout;
+    sio_options.recovery = recovery.get();
     sio::Server sio(shards.size(), sio_options);
     install_stream_rooms(sio, presence);
 
@@ -159,13 +166,17 @@ int run_gateway(const GatewayConfig& config) {
     bus::Subscriber bus(
         config.bus_endpoints,
         [&](const bus::Broadcast& b) {
+            sio::RecoveryStore* store = recovery.get();
+            const sio::Offset at{b.epoch, b.seq};
+            if (store) store->record(at, b.rooms, b.packet);
             for (std::size_t i = 0; i < shards.size(); ++i) {
-                boost::asio::post(shards.at(i), [&sio, i, b] {
+                boost::asio::post(shards.at(i), [&sio, store, at, i, b] {
                     if (auto* rooms = sio.rooms(i, "/")) rooms->broadcast(*b.rooms, b.packet);
+                    if (store) store->processed(i, at);
                 });
             }
         },
-        config.replay_url);
+        config.replay_url, recovery != nullptr);
 
     http::Router router;
     router.mount_engine("/socket.io/", engine);
@@ -194,6 +205,7 @@ int run_gateway(const GatewayConfig& config) {
                             {"io_threads", shards.size()},
                             {"bus", config.bus_endpoints},
                             {"replay", config.replay_url},
+                            {"recovery_ms", config.recovery_window.count()},
                             {"origins", config.allowed_origins}});
 
     const int sig = wait_for_stop_signal(stop_signals);

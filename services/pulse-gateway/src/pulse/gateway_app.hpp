@@ -27,6 +27,8 @@ struct GatewayConfig {
     std::size_t max_payload = 1'000'000;
     std::size_t max_buffered_bytes = 1 << 20;
     std::size_t io_threads = 1;
+    // Connection state recovery window; 0 turns it off (then events carry no offset argument).
+    std::chrono::milliseconds recovery_window{0};
 
     // PORT, HOST, FRONTEND_URL, PULSE_BUS_CONNECT, PULSE_REPLAY_URL, PING_INTERVAL_MS,
     // PING_TIMEOUT_MS, CONNECT_TIMEOUT_MS, MAX_PAYLOAD_BYTES, MAX_BUFFERED_BYTES, IO_THREADS

@@ -68,6 +68,14 @@ void install_stream_rooms(sio::Server& server, Presence& presence) {
         // The addresses this socket joined, to undo them on disconnect. Only this socket's
         // shard thread touches it.
         auto joined = std::make_shared<std::set<std::string>>();
+        // A recovered socket is back in its rooms already: count it present again.
+        if (socket.recovered()) {
+            for (const auto& room : socket.rooms()) {
+                if (room.rfind(kStreamRoomPrefix, 0) != 0) continue;
+                const std::string address = room.substr(kStreamRoomPrefix.size());
+                if (joined->insert(address).second) presence.add(address);
+            }
+        }
 
         socket.on("join-stream-room",
                   [&presence, joined](sio::Socket& s, const Json& args, const sio::Ack& ack) {

@@ -6,6 +6,7 @@
 #include <pulse/log.hpp>
 
 #include "parser/encoder.hpp"
+#include "sio/recovery.hpp"
 #include "sio/server.hpp"
 #include "sio/socket.hpp"
 #include "sio/socket_id.hpp"
@@ -148,15 +149,38 @@ void Client::connect(const std::string& nsp, parser::Json auth) {
     }
     if (sockets_.contains(nsp)) return;  // already connected there
 
-    auto socket =
-        std::make_shared<Socket>(*this, make_socket_id(), nsp, std::move(auth), shard_ns->rooms);
+    // Connection state recovery (main namespace): a client that comes back with its pid resumes
+    // its socket id and rooms, and gets what was broadcast to them meanwhile.
+    RecoveryStore* recovery = nsp == "/" ? server_.options().recovery : nullptr;
+    std::optional<RecoveryStore::Restored> restored;
+    std::string pid;
+    if (recovery) {
+        auto p = auth.is_object() ? auth.find("pid") : auth.end();
+        if (auth.is_object() && p != auth.end() && p->is_string()) {
+            std::optional<Offset> offset;
+            auto o = auth.find("offset");
+            if (o != auth.end() && o->is_string()) offset = parse_offset(o->get<std::string>());
+            restored = recovery->restore(shard_, p->get<std::string>(), offset);
+            if (restored) pid = p->get<std::string>();
+        }
+        if (!restored) pid = make_socket_id();
+    }
+
+    auto socket = std::make_shared<Socket>(*this, restored ? restored->sid : make_socket_id(), nsp,
+                                           std::move(auth), shard_ns->rooms);
+    if (recovery) socket->set_recovery(pid, restored.has_value());
     sockets_.emplace(nsp, socket);
     ++shard_ns->sockets;
     connect_timer_->timer.cancel();
 
     parser::Json data = parser::Json::object();
     data["sid"] = socket->id();
+    if (recovery) data["pid"] = pid;
     send({parser::PacketType::connect, nsp, {}, std::move(data)});
+    if (restored) {
+        for (const auto& room : restored->rooms) socket->join(room);
+        for (const auto& packet : restored->missed) send_encoded(packet);
+    }
     if (*handler) (*handler)(*socket);
 }
 
@@ -175,6 +199,16 @@ void Client::on_close(engine::CloseReason reason) {
     // Keep ourselves alive until the end of this function even if the engine drops its handlers.
     auto self = shared_from_this();
     const char* why = disconnect_reason(reason);
+    // A transport that dropped may come back: keep the main namespace socket's state for it.
+    const bool recoverable = reason == engine::CloseReason::transport_close ||
+                             reason == engine::CloseReason::transport_error ||
+                             reason == engine::CloseReason::ping_timeout;
+    if (auto* recovery = server_.options().recovery; recovery && recoverable) {
+        auto it = sockets_.find("/");
+        if (it != sockets_.end() && !it->second->pid().empty())
+            recovery->save(it->second->pid(), it->second->id(), it->second->rooms(),
+                           recovery->last_processed(shard_));
+    }
     while (!sockets_.empty()) {
         const std::string nsp = sockets_.begin()->first;
         remove_socket(nsp, why);

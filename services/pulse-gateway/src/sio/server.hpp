@@ -26,12 +26,16 @@ class Socket;
 namespace pulse::sio {
 
 class Socket;
+class RecoveryStore;
 
 struct ServerOptions {
     // A client that has not connected to any namespace by then is closed (socket.io's
     // connectTimeout).
     std::chrono::milliseconds connect_timeout{45000};
     std::size_t max_attachments = parser::kMaxAttachments;
+    // Connection state recovery on the main namespace when set (owned by the caller, outlives
+    // the server). The broadcasts must then carry offsets (see RecoveryStore).
+    RecoveryStore* recovery = nullptr;
 };
 
 class Server {

@@ -46,6 +46,14 @@ class Socket : public adapter::Member, public std::enable_shared_from_this<Socke
     const Json& auth() const { return auth_; }
     const engine::HandshakeRequest& handshake() const;
     bool connected() const { return connected_; }
+    // Connection state recovery: the private session id (empty when recovery is off), and whether
+    // this socket resumed an earlier one (same id, same rooms; missed broadcasts re-sent).
+    const std::string& pid() const { return pid_; }
+    bool recovered() const { return recovered_; }
+    void set_recovery(std::string pid, bool recovered) {
+        pid_ = std::move(pid);
+        recovered_ = recovered;
+    }
 
     void on(std::string event, EventHandler handler);
     void on_disconnect(DisconnectHandler handler);
@@ -81,6 +89,8 @@ class Socket : public adapter::Member, public std::enable_shared_from_this<Socke
     Json auth_;
     adapter::RoomIndex& rooms_;
     bool connected_ = true;
+    bool recovered_ = false;
+    std::string pid_;
     std::uint64_t next_ack_id_ = 0;
     std::unordered_map<std::string, EventHandler> handlers_;
     std::vector<DisconnectHandler> disconnect_handlers_;

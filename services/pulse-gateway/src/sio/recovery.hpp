@@ -1,0 +1,84 @@
+#pragma once
+// Connection state recovery (socket.io's `connectionStateRecovery`), opt-in: a client whose
+// transport dropped reconnects within the window with its private session id (`pid`) and the
+// offset of the last event it got; it keeps its socket id and rooms and receives exactly the
+// broadcasts it missed. Offsets are the bus's "<epoch>:<seq>" (DESIGN.md "Client recovery").
+//
+// Threads: record() runs on the bus thread; processed() and last_processed() on shard i's thread
+// for its own slot only; save()/restore() on shard threads. Shared parts are behind one mutex,
+// which is taken once per bus event and once per reconnect - never per delivery.
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pulse::sio {
+
+struct Offset {
+    std::string epoch;  // empty: nothing seen yet
+    std::int64_t seq = 0;
+    bool operator==(const Offset&) const = default;
+};
+
+std::string format_offset(const Offset& offset);  // "epoch:seq"
+std::optional<Offset> parse_offset(std::string_view text);
+
+class RecoveryStore {
+  public:
+    RecoveryStore(std::size_t shards, std::chrono::milliseconds window,
+                  std::size_t max_events = 10000);
+
+    std::chrono::milliseconds window() const { return window_; }
+
+    // Bus thread: one broadcast, before it is posted to the shards.
+    void record(const Offset& at, std::shared_ptr<const std::vector<std::string>> rooms,
+                std::shared_ptr<const std::string> packet);
+    // Shard thread: that broadcast has been delivered on this shard.
+    void processed(std::size_t shard, const Offset& at) { last_[shard] = at; }
+    const Offset& last_processed(std::size_t shard) const { return last_[shard]; }
+
+    // Shard thread: a socket lost its transport; keep what is needed to resume it.
+    void save(const std::string& pid, std::string sid, std::vector<std::string> rooms, Offset seen);
+
+    struct Restored {
+        std::string sid;
+        std::vector<std::string> rooms;
+        std::vector<std::shared_ptr<const std::string>> missed;  // in order
+    };
+    // Shard thread: takes the saved session of `pid` (once). Nothing when unknown, expired, or
+    // when the history no longer covers what the client missed (it then starts afresh, like
+    // socket.io does).
+    std::optional<Restored> restore(std::size_t shard, const std::string& pid,
+                                    const std::optional<Offset>& client_offset);
+
+  private:
+    using Clock = std::chrono::steady_clock;
+    struct Saved {
+        std::string sid;
+        std::vector<std::string> rooms;
+        Offset seen;
+        Clock::time_point expires;
+    };
+    struct Entry {
+        Offset at;
+        std::shared_ptr<const std::vector<std::string>> rooms;
+        std::shared_ptr<const std::string> packet;
+        Clock::time_point when;
+    };
+    void prune(Clock::time_point now);
+
+    std::chrono::milliseconds window_;
+    std::size_t max_events_;
+    std::vector<Offset> last_;  // per shard, touched only by that shard's thread
+    std::mutex mutex_;
+    std::map<std::string, Saved> sessions_;
+    std::deque<Entry> history_;
+};
+
+}  // namespace pulse::sio
