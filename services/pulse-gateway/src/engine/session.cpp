@@ -308,7 +308,13 @@ void Session::on_probe_message(std::string_view data, bool binary) {
 
 void Session::complete_upgrade() {
     upgrade_timer_.cancel();
-    if (pending_get_) answer_poll(noop_packet);
+    if (pending_get_) {
+        // Release a straggling GET with a bare noop: the client drops its polling transport now,
+        // so queued packets must wait for the WebSocket instead of riding on this response.
+        auto reply = std::move(pending_get_);
+        pending_get_.reset();
+        reply->send(poll_response(std::string(noop_packet)));
+    }
     ws_ = std::move(probe_);
     probe_.reset();
     probed_ = false;
