@@ -41,6 +41,7 @@ async function waitFor(what, fn, { timeoutMs = 10000, intervalMs = 50 } = {}) {
       last = await fn();
       if (last) return last;
     } catch (err) {
+      if (err.fatal) throw err; // e.g. the process we wait for has exited: no point waiting on
       last = err;
     }
     if (Date.now() > deadline) {
@@ -173,7 +174,9 @@ class Proc {
 
 async function waitHealthy(proc, url, timeoutMs = 30000) {
   await waitFor(`${proc.name} healthy at ${url}`, async () => {
-    if (!proc.alive) throw new Error(`${proc.name} exited (${proc.exitCode ?? proc.exitSignal}):\n${proc.tail()}`);
+    if (!proc.alive) {
+      throw Object.assign(new Error(`${proc.name} exited (${proc.exitCode ?? proc.exitSignal}):\n${proc.tail()}`), { fatal: true });
+    }
     const { status } = await getJson(url);
     return status === 200;
   }, { timeoutMs, intervalMs: 100 });
