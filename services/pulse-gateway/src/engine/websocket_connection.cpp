@@ -33,6 +33,7 @@ WsConnection::WsConnection(tcp::socket socket, std::size_t max_message)
     : socket_(std::move(socket)), linger_(socket_.get_executor()), reader_(max_message) {
     boost::system::error_code ec;
     socket_.set_option(tcp::no_delay(true), ec);
+    socket_.non_blocking(true, ec);  // read_some after readiness must never block the shard
 }
 
 WsConnection::~WsConnection() = default;
@@ -68,20 +69,37 @@ void WsConnection::reject(tcp::socket socket, unsigned status, std::string body,
 
 void WsConnection::do_read() {
     if (dead_) return;
-    socket_.async_read_some(
-        net::buffer(read_buffer_),
-        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-            if (ec) {
-                self->report_closed(CloseReason::transport_close);
-                self->finish_close();
-                return;
-            }
-            self->on_read(n);
-        });
+    socket_.async_wait(tcp::socket::wait_read,
+                       [self = shared_from_this()](boost::system::error_code ec) {
+                           if (ec) {
+                               self->report_closed(CloseReason::transport_close);
+                               self->finish_close();
+                               return;
+                           }
+                           self->on_readable();
+                       });
 }
 
-void WsConnection::on_read(std::size_t n) {
-    reader_.feed(std::string_view(read_buffer_.data(), n));
+void WsConnection::on_readable() {
+    // One buffer per shard thread, shared by every connection of that shard.
+    thread_local std::array<char, 16 * 1024> buffer;
+    boost::system::error_code ec;
+    for (int round = 0; round < 4 && !dead_; ++round) {  // bounded: others get their turn
+        const std::size_t n = socket_.read_some(net::buffer(buffer), ec);
+        if (ec == net::error::would_block || ec == net::error::try_again) break;
+        if (ec) {
+            report_closed(CloseReason::transport_close);
+            finish_close();
+            return;
+        }
+        if (!on_read(std::string_view(buffer.data(), n))) return;
+        if (n < buffer.size()) break;
+    }
+    do_read();
+}
+
+bool WsConnection::on_read(std::string_view bytes) {
+    reader_.feed(bytes);
     while (auto ev = reader_.next()) {
         switch (ev->kind) {
             case ws::Event::text:
@@ -108,14 +126,14 @@ void WsConnection::on_read(std::size_t n) {
                     kick();
                 }
                 if (!writing_ && control_.empty()) finish_close();
-                return;
+                return false;
             case ws::Event::error:
                 protocol_close(ev->code, CloseReason::transport_error);
-                return;
+                return false;
         }
-        if (dead_) return;
+        if (dead_) return false;
     }
-    do_read();
+    return true;
 }
 
 void WsConnection::protocol_close(std::uint16_t code, CloseReason reason) {

@@ -61,7 +61,8 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
 
   private:
     void do_read();
-    void on_read(std::size_t n);
+    void on_readable();
+    bool on_read(std::string_view bytes);  // false: stop reading
     void report_closed(CloseReason reason);
     void protocol_close(std::uint16_t code, CloseReason reason);
     void start_write(PacketQueue* source);
@@ -72,8 +73,8 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
     boost::asio::ip::tcp::socket socket_;
     boost::asio::steady_timer linger_;
     ws::Reader reader_;
-    // Small on purpose: clients send little (joins, pongs), and this is paid per connection.
-    std::array<char, 1024> read_buffer_;
+    // No per-connection read buffer: reads wait for readiness, then drain the socket into one
+    // buffer per thread (idle connections are most of them; each would pay for its own).
     std::weak_ptr<WsOwner> owner_;
 
     // Write side.

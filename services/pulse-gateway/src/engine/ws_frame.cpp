@@ -67,6 +67,13 @@ std::optional<Event> Reader::fail(std::uint16_t code) {
 std::optional<Event> Reader::next() {
     while (!stopped_) {
         const std::string_view data = std::string_view(buffer_).substr(offset_);
+        if (data.empty()) {
+            // Everything consumed: an idle connection keeps no buffer from its last big message.
+            buffer_.clear();
+            offset_ = 0;
+            if (buffer_.capacity() > 4096) buffer_.shrink_to_fit();
+            return std::nullopt;
+        }
         if (data.size() < 2) return std::nullopt;
         const auto b0 = static_cast<unsigned char>(data[0]);
         const auto b1 = static_cast<unsigned char>(data[1]);
