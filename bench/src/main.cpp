@@ -11,7 +11,7 @@ constexpr const char* kUsage =
     "usage: pulse-bench load --url HOST:PORT --connections N --room-size K\n"
     "                        --inject http|bus [--http HOST:PORT] [--bus-bind tcp://...]\n"
     "                        [--rate EVENTS_PER_S|max] [--duration S] [--max-events E]\n"
-    "                        [--window DELIVERIES] [--threads T] [--server NAME=PID]...\n"
+    "                        [--window DELIVERIES] [--threads T] [--server NAME=PID|NAME+=PID]...\n"
     "                        [--label KEY=VALUE]... [--strict]\n"
     "       pulse-bench write-floor [--connections N] [--rounds R] [--bytes B]\n"
     "                               [--frames-per-write F]\n";

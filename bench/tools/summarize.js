@@ -42,6 +42,7 @@ const FIGURES = [
   ['latency max ms', (r) => r.latency_ms.max],
   ['push server CPU µs/delivery (gateway or node)', (r) => (pushServer(r, 'gateway') || pushServer(r, 'node') || {}).cpu_us_per_delivery],
   ['lifecycle CPU µs/delivery', (r) => (pushServer(r, 'lifecycle') || {}).cpu_us_per_delivery],
+  ['PostgreSQL CPU µs/delivery', (r) => (pushServer(r, 'postgres') || {}).cpu_us_per_delivery],
   ['all servers CPU s per 1k deliveries', (r) => sumServers(r, 'cpu_s_per_1k_deliveries')],
   ['push server KB per connection', (r) => (pushServer(r, 'gateway') || pushServer(r, 'node') || {}).kb_per_connection],
   ['push server RSS idle MB', (r) => ((pushServer(r, 'gateway') || pushServer(r, 'node') || {}).rss_kb || {}).idle / 1024],
@@ -92,7 +93,7 @@ function main() {
     out.push(`|---|${cols.map(() => '---:').join('|')}${withRatio ? '|---:|' : '|'}`);
     for (const [label, get] of FIGURES) {
       const meds = cols.map((c) => median(c.rs.map((r) => { try { return get(r); } catch (e) { return null; } })));
-      if (meds.every((m) => m === null || m === 0) && /lifecycle/.test(label)) continue;
+      if (meds.every((m) => m === null || m === 0) && /lifecycle|PostgreSQL/.test(label)) continue;
       let ratio = '';
       if (withRatio) {
         const a = meds[cols.indexOf(cppHttp)];

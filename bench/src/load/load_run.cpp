@@ -107,8 +107,13 @@ int run_load(int argc, char** argv) {
     std::vector<ServerProcess> servers;
     for (const auto& s : args.all("server")) {
         const auto eq = s.find('=');
-        if (eq == std::string::npos) throw UsageError("--server is NAME=PID");
-        servers.push_back({s.substr(0, eq), static_cast<pid_t>(std::atoi(s.c_str() + eq + 1))});
+        if (eq == std::string::npos)
+            throw UsageError("--server is NAME=PID or NAME+=PID (with children)");
+        // NAME+=PID: the process and its direct children (a PostgreSQL postmaster).
+        std::string name = s.substr(0, eq);
+        const bool tree = !name.empty() && name.back() == '+';
+        if (tree) name.pop_back();
+        servers.push_back({name, static_cast<pid_t>(std::atoi(s.c_str() + eq + 1)), tree});
     }
     ServerMonitor monitor(servers);
 

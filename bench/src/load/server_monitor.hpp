@@ -14,6 +14,9 @@ namespace pulse::bench {
 struct ServerProcess {
     std::string name;
     pid_t pid = 0;
+    // Count the CPU of its direct children too (PostgreSQL: the postmaster's backends do the
+    // work). RSS stays the root's own: children share the buffer pool, a sum would double count.
+    bool with_children = false;
 };
 
 class ServerMonitor {
