@@ -13,6 +13,7 @@
 #include "domain/stream_service.hpp"
 #include "http/http_server.hpp"
 #include "outbox/event_sink.hpp"
+#include "outbox/published_marker.hpp"
 #include "outbox/relay.hpp"
 #include "pulse/log.hpp"
 
@@ -33,6 +34,7 @@ struct LifecycleApp::Parts {
     std::unique_ptr<bus::Publisher> publisher;
     std::unique_ptr<outbox::EventSink> sink;
     std::unique_ptr<outbox::OutboxRelay> relay;
+    std::unique_ptr<outbox::PublishedMarker> marker;
     std::unique_ptr<StreamService> service;
     Metrics metrics;
     std::unique_ptr<Router> router;
@@ -77,7 +79,9 @@ LifecycleApp::LifecycleApp(Config config)
     p.sink = std::make_unique<outbox::EventSink>(*p.publisher, epoch);
     p.relay = std::make_unique<outbox::OutboxRelay>(*p.pool, *p.sink, config_.relay_interval,
                                                     config_.relay_grace);
-    p.service = std::make_unique<StreamService>(*p.pool, *p.sink);
+    p.marker =
+        std::make_unique<outbox::PublishedMarker>(p.target.conninfo, std::chrono::milliseconds(5));
+    p.service = std::make_unique<StreamService>(*p.pool, *p.sink, *p.marker);
     p.router = std::make_unique<Router>(RouterDeps{*p.service, *p.pool, *p.publisher, *p.sink,
                                                    *p.relay, p.metrics, config_.test_endpoints});
 
@@ -96,6 +100,7 @@ LifecycleApp::LifecycleApp(Config config)
     } catch (const http::ListenError& e) {
         throw StartupError(e.what());
     }
+    p.marker->start();
     p.relay->start();
     p.server->start();
     log::info("listening", {{"host", config_.host},
@@ -121,6 +126,8 @@ void LifecycleApp::stop() {
     p.stopped = true;
     if (p.server) p.server->stop(config_.shutdown_drain);
     if (p.relay) p.relay->stop();
+    // After the server: every answered request has queued its seq.
+    if (p.marker) p.marker->stop();
     if (p.publisher) p.publisher->close();
 }
 

@@ -54,15 +54,7 @@ nlohmann::ordered_json StreamService::transact(DomainWork&& work) {
                 ++committed_;
                 sent = sink_.publish(row);
             }
-            if (sent) {
-                try {
-                    db::mark_published(lease.get(), {row.seq});
-                } catch (const std::exception& e) {
-                    // Committed and sent: the relay will send it again, consumers dedupe by seq.
-                    log::warn("could not mark outbox row published",
-                              {{"seq", row.seq}, {"error", e.what()}});
-                }
-            }
+            if (sent) marker_.mark(row.seq);
             if (outcome.created) body["created"] = true;
             body["event"] = ev.event;
             body["seq"] = row.seq;

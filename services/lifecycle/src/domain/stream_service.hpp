@@ -1,6 +1,7 @@
 #pragma once
 // The stream rules (DESIGN.md "Domain"): each command is one transaction that writes the domain
-// rows and the outbox row together; the event is published after commit and the row marked.
+// rows and the outbox row together; the event is published after commit and the row marked
+// published off the request path (outbox/published_marker).
 // Client mistakes throw ClientError (and nothing is written or published); infrastructure
 // failures throw other exceptions (the router answers 503/500).
 #include <atomic>
@@ -12,12 +13,15 @@
 #include "domain/events.hpp"
 #include "domain/requests.hpp"
 #include "outbox/event_sink.hpp"
+#include "outbox/published_marker.hpp"
 
 namespace pulse::lifecycle {
 
 class StreamService {
   public:
-    StreamService(db::ConnectionPool& pool, outbox::EventSink& sink) : pool_(pool), sink_(sink) {}
+    StreamService(db::ConnectionPool& pool, outbox::EventSink& sink,
+                  outbox::PublishedMarker& marker)
+        : pool_(pool), sink_(sink), marker_(marker) {}
 
     // The JSON success bodies: {"success":true,"message":...,"event":...,"seq":...,"data":{...}}
     nlohmann::ordered_json create_stream(const CreateStream& command);
@@ -38,6 +42,7 @@ class StreamService {
 
     db::ConnectionPool& pool_;
     outbox::EventSink& sink_;
+    outbox::PublishedMarker& marker_;
     std::atomic<std::uint64_t> committed_{0};
 };
 
