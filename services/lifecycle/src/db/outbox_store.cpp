@@ -8,12 +8,15 @@ namespace pulse::lifecycle::db {
 namespace {
 
 constexpr const char* kReadEpoch = "SELECT value FROM pulse_meta WHERE key = 'epoch'";
-constexpr const char* kNextSeq =
-    "UPDATE pulse_outbox_counter SET last_seq = last_seq + 1 RETURNING last_seq";
-// Rooms travel as a JSON array: no hand-made text[] literal escaping.
-constexpr const char* kInsertOutbox =
+// Takes the next seq and inserts the row in one statement (one round trip): the UPDATE locks
+// the counter row until commit, which serializes event-producing transactions, so seq order is
+// commit order and a rollback leaves no hole. Rooms travel as a JSON array: no hand-made text[]
+// literal escaping.
+constexpr const char* kAppendOutbox =
+    "WITH next AS (UPDATE pulse_outbox_counter SET last_seq = last_seq + 1 RETURNING last_seq) "
     "INSERT INTO pulse_outbox (seq, event, rooms, data) "
-    "VALUES ($1, $2, ARRAY(SELECT jsonb_array_elements_text($3::jsonb)), $4::jsonb)";
+    "SELECT last_seq, $1, ARRAY(SELECT jsonb_array_elements_text($2::jsonb)), $3::jsonb "
+    "FROM next RETURNING seq";
 constexpr const char* kMarkPublished =
     "UPDATE pulse_outbox SET published_at = now() "
     "WHERE seq = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)::bigint)) "
@@ -52,9 +55,8 @@ std::string read_epoch(pqxx::connection& conn) {
 
 std::int64_t append_outbox(pqxx::work& tx, const std::string& event,
                            const std::vector<std::string>& rooms, const std::string& data_json) {
-    const auto seq = tx.exec(kNextSeq)[0][0].as<std::int64_t>();
-    tx.exec_params(kInsertOutbox, seq, event, nlohmann::json(rooms).dump(), data_json);
-    return seq;
+    return tx.exec_params(kAppendOutbox, event, nlohmann::json(rooms).dump(), data_json)[0][0]
+        .as<std::int64_t>();
 }
 
 void mark_published(pqxx::connection& conn, const std::vector<std::int64_t>& seqs) {
