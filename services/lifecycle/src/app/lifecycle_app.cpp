@@ -10,6 +10,7 @@
 #include "db/migrations.hpp"
 #include "db/outbox_store.hpp"
 #include "db/pool.hpp"
+#include "db/stream_store.hpp"
 #include "domain/stream_service.hpp"
 #include "http/http_server.hpp"
 #include "outbox/event_sink.hpp"
@@ -67,7 +68,11 @@ LifecycleApp::LifecycleApp(Config config)
         throw StartupError("cannot prepare the database at " + p.target.where + ": " +
                            one_line(e.what()));
     }
-    p.pool = std::make_unique<db::ConnectionPool>(p.target.conninfo, config_.db_pool_size);
+    p.pool = std::make_unique<db::ConnectionPool>(p.target.conninfo, config_.db_pool_size,
+                                                  [](pqxx::connection& conn) {
+                                                      db::prepare_stream_statements(conn);
+                                                      db::prepare_outbox_statements(conn);
+                                                  });
 
     try {
         p.publisher = std::make_unique<bus::Publisher>(config_.bus_bind);

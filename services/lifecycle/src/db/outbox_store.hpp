@@ -19,6 +19,10 @@ struct OutboxRow {
     nlohmann::ordered_json data;
 };
 
+// Defines append_outbox and mark_published as prepared statements of `conn` (parsed and planned
+// once per connection); called on every new connection that runs them.
+void prepare_outbox_statements(pqxx::connection& conn);
+
 std::string read_epoch(pqxx::connection& conn);
 
 // Takes the next seq from the counter row (row lock held until commit) and inserts the event.

@@ -4,8 +4,9 @@
 
 namespace pulse::lifecycle::db {
 
-ConnectionPool::ConnectionPool(std::string conninfo, std::size_t size)
-    : conninfo_(std::move(conninfo)), slots_(size) {
+ConnectionPool::ConnectionPool(std::string conninfo, std::size_t size,
+                               std::function<void(pqxx::connection&)> on_connect)
+    : conninfo_(std::move(conninfo)), on_connect_(std::move(on_connect)), slots_(size) {
     for (std::size_t i = size; i > 0; --i) free_.push_back(i - 1);
 }
 
@@ -37,7 +38,11 @@ pqxx::connection& ConnectionPool::Lease::get() {
     // The slot is ours alone while leased: no lock needed to touch it.
     auto& conn = pool_->slots_[slot_];
     if (conn && !conn->is_open()) conn.reset();
-    if (!conn) conn = std::make_unique<pqxx::connection>(pool_->conninfo_);
+    if (!conn) {
+        auto fresh = std::make_unique<pqxx::connection>(pool_->conninfo_);
+        if (pool_->on_connect_) pool_->on_connect_(*fresh);
+        conn = std::move(fresh);
+    }
     return *conn;
 }
 

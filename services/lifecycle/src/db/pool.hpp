@@ -3,6 +3,7 @@
 // break, so the service survives a PostgreSQL restart (requests fail with 503 meanwhile).
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -14,7 +15,9 @@ namespace pulse::lifecycle::db {
 
 class ConnectionPool {
   public:
-    ConnectionPool(std::string conninfo, std::size_t size);
+    // `on_connect` runs on every connection the pool opens (e.g. to define prepared statements).
+    ConnectionPool(std::string conninfo, std::size_t size,
+                   std::function<void(pqxx::connection&)> on_connect = {});
     ~ConnectionPool();
     ConnectionPool(const ConnectionPool&) = delete;
     ConnectionPool& operator=(const ConnectionPool&) = delete;
@@ -47,6 +50,7 @@ class ConnectionPool {
     void release(std::size_t slot);
 
     std::string conninfo_;
+    std::function<void(pqxx::connection&)> on_connect_;
     std::vector<std::unique_ptr<pqxx::connection>> slots_;
     std::vector<std::size_t> free_;
     std::mutex mutex_;

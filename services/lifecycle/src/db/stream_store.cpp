@@ -5,24 +5,38 @@
 namespace pulse::lifecycle::db {
 namespace {
 
-constexpr const char* kInsertStream =
+struct Statement {
+    const char* name;
+    const char* sql;
+};
+
+constexpr Statement kInsertStream{
+    "insert_stream",
     "INSERT INTO streams (stream_id, sender, receiver, amount) VALUES ($1, $2, $3, $4::numeric) "
-    "ON CONFLICT (stream_id) DO NOTHING RETURNING 1";
-constexpr const char* kLockStream =
+    "ON CONFLICT (stream_id) DO NOTHING RETURNING 1"};
+constexpr Statement kLockStream{
+    "lock_stream",
     "SELECT sender, receiver, amount::text, withdrawn::text, status FROM streams "
-    "WHERE stream_id = $1 FOR UPDATE";
-constexpr const char* kReadStream =
+    "WHERE stream_id = $1 FOR UPDATE"};
+constexpr Statement kReadStream{
+    "read_stream",
     "SELECT sender, receiver, amount::text, withdrawn::text, status FROM streams "
-    "WHERE stream_id = $1";
-constexpr const char* kInsertWithdrawal =
-    "INSERT INTO withdrawals (stream_id, amount) VALUES ($1, $2::numeric)";
-constexpr const char* kSetWithdrawn =
-    "UPDATE streams SET withdrawn = $2::numeric WHERE stream_id = $1";
-constexpr const char* kInsertCancellation =
+    "WHERE stream_id = $1"};
+constexpr Statement kInsertWithdrawal{
+    "insert_withdrawal", "INSERT INTO withdrawals (stream_id, amount) VALUES ($1, $2::numeric)"};
+constexpr Statement kSetWithdrawn{
+    "set_withdrawn", "UPDATE streams SET withdrawn = $2::numeric WHERE stream_id = $1"};
+constexpr Statement kInsertCancellation{
+    "insert_cancellation",
     "INSERT INTO cancellations (stream_id, to_receiver, to_sender) "
-    "VALUES ($1, $2::numeric, $3::numeric)";
-constexpr const char* kMarkCanceled =
-    "UPDATE streams SET status = 'CANCELED', closed_at = now() WHERE stream_id = $1";
+    "VALUES ($1, $2::numeric, $3::numeric)"};
+constexpr Statement kMarkCanceled{
+    "mark_canceled",
+    "UPDATE streams SET status = 'CANCELED', closed_at = now() WHERE stream_id = $1"};
+
+constexpr Statement kStatements[] = {kInsertStream,     kLockStream,   kReadStream,
+                                     kInsertWithdrawal, kSetWithdrawn, kInsertCancellation,
+                                     kMarkCanceled};
 
 std::optional<StreamRow> to_stream(const pqxx::result& r) {
     if (r.empty()) return std::nullopt;
@@ -33,30 +47,34 @@ std::optional<StreamRow> to_stream(const pqxx::result& r) {
 
 }  // namespace
 
+void prepare_stream_statements(pqxx::connection& conn) {
+    for (const auto& s : kStatements) conn.prepare(s.name, s.sql);
+}
+
 bool insert_stream_if_absent(pqxx::work& tx, const std::string& stream_id,
                              const std::string& sender, const std::string& receiver,
                              const std::string& amount) {
-    return !tx.exec_params(kInsertStream, stream_id, sender, receiver, amount).empty();
+    return !tx.exec_prepared(kInsertStream.name, stream_id, sender, receiver, amount).empty();
 }
 
 std::optional<StreamRow> lock_stream(pqxx::work& tx, const std::string& stream_id) {
-    return to_stream(tx.exec_params(kLockStream, stream_id));
+    return to_stream(tx.exec_prepared(kLockStream.name, stream_id));
 }
 
 std::optional<StreamRow> read_stream(pqxx::work& tx, const std::string& stream_id) {
-    return to_stream(tx.exec_params(kReadStream, stream_id));
+    return to_stream(tx.exec_prepared(kReadStream.name, stream_id));
 }
 
 void record_withdrawal(pqxx::work& tx, const std::string& stream_id, const std::string& amount,
                        const std::string& new_withdrawn) {
-    tx.exec_params(kInsertWithdrawal, stream_id, amount);
-    tx.exec_params(kSetWithdrawn, stream_id, new_withdrawn);
+    tx.exec_prepared(kInsertWithdrawal.name, stream_id, amount);
+    tx.exec_prepared(kSetWithdrawn.name, stream_id, new_withdrawn);
 }
 
 void record_cancellation(pqxx::work& tx, const std::string& stream_id,
                          const std::string& to_receiver, const std::string& to_sender) {
-    tx.exec_params(kInsertCancellation, stream_id, to_receiver, to_sender);
-    tx.exec_params(kMarkCanceled, stream_id);
+    tx.exec_prepared(kInsertCancellation.name, stream_id, to_receiver, to_sender);
+    tx.exec_prepared(kMarkCanceled.name, stream_id);
 }
 
 }  // namespace pulse::lifecycle::db

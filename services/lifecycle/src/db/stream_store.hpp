@@ -4,9 +4,14 @@
 #include <optional>
 #include <string>
 
+#include <pqxx/connection>
 #include <pqxx/transaction>
 
 namespace pulse::lifecycle::db {
+
+// Defines the statements below as prepared statements of `conn` (PostgreSQL parses and plans
+// each once per connection, not once per request); called on every new pooled connection.
+void prepare_stream_statements(pqxx::connection& conn);
 
 struct StreamRow {
     std::string sender;

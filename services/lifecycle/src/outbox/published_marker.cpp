@@ -70,7 +70,11 @@ void PublishedMarker::flush(std::vector<std::int64_t>& seqs) {
     if (seqs.empty()) return;
     try {
         if (conn_ && !conn_->is_open()) conn_.reset();
-        if (!conn_) conn_ = std::make_unique<pqxx::connection>(conninfo_);
+        if (!conn_) {
+            auto fresh = std::make_unique<pqxx::connection>(conninfo_);
+            db::prepare_outbox_statements(*fresh);
+            conn_ = std::move(fresh);
+        }
         db::mark_published(*conn_, seqs);
         ++batches_;
     } catch (const pqxx::broken_connection& e) {
