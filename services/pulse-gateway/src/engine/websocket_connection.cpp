@@ -12,6 +12,8 @@ namespace {
 // Bounds of one gathered write: Asio hands at most 64 buffers to one writev, two per frame.
 constexpr std::size_t max_batch_frames = 31;
 constexpr std::size_t max_batch_bytes = 256 * 1024;
+// How many batches may complete synchronously one inside the other before we go through Asio.
+constexpr unsigned max_sync_depth = 2;
 // After our close frame, how long the peer gets to answer before the socket is closed anyway.
 constexpr auto close_linger = std::chrono::seconds(2);
 
@@ -209,6 +211,27 @@ void WsConnection::start_write(PacketQueue* source) {
     }
     in_flight_bytes_ = bytes;
     writing_ = true;
+    if (sync_depth_ < max_sync_depth) {
+        // Most writes fit in the socket's send buffer: hand them to the kernel now (the socket is
+        // non-blocking) and skip Asio's write operation, its reactor registration and the posted
+        // completion. Only what the kernel refused waits for writability. Errors take the async
+        // path below, so they are reported from a fresh handler as before (never re-entering the
+        // owner from inside its own call into us). Depth-bounded: finishing a batch may start the
+        // next one (on_write_done -> owner -> write_from).
+        boost::system::error_code ec;
+        const std::size_t total = net::buffer_size(buffers_);
+        const std::size_t n = socket_.write_some(buffers_, ec);
+        if (!ec && n == total) {
+            writing_ = false;
+            in_flight_bytes_ = 0;
+            ++sync_depth_;
+            on_write_done();
+            --sync_depth_;
+            return;
+        }
+        if (!ec || ec == net::error::would_block || ec == net::error::try_again)
+            consume_written(ec ? 0 : n);
+    }
     net::async_write(socket_, buffers_,
                      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                          self->writing_ = false;
@@ -220,6 +243,13 @@ void WsConnection::start_write(PacketQueue* source) {
                          }
                          self->on_write_done();
                      });
+}
+
+void WsConnection::consume_written(std::size_t n) {
+    std::size_t drop = 0;
+    while (drop < buffers_.size() && n >= buffers_[drop].size()) n -= buffers_[drop++].size();
+    buffers_.erase(buffers_.begin(), buffers_.begin() + static_cast<std::ptrdiff_t>(drop));
+    if (n > 0 && !buffers_.empty()) buffers_.front() += n;
 }
 
 void WsConnection::on_write_done() {

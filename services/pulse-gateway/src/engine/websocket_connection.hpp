@@ -67,6 +67,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
     void protocol_close(std::uint16_t code, CloseReason reason);
     void start_write(PacketQueue* source);
     void on_write_done();
+    void consume_written(std::size_t n);  // drops the first n bytes from buffers_
     void finish_close();
     void kick();
 
@@ -87,11 +88,12 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
     std::vector<boost::asio::const_buffer> buffers_;
     std::size_t in_flight_bytes_ = 0;
     bool writing_ = false;
-    bool closing_ = false;       // close() requested: flush backlog, then close frame
-    bool close_queued_ = false;  // the close frame is in control_ or written
-    bool reported_ = false;      // on_ws_closed already delivered
-    bool peer_closed_ = false;   // the peer's close frame arrived
-    bool dead_ = false;          // socket closed
+    unsigned char sync_depth_ = 0;  // nested synchronous batch completions (start_write)
+    bool closing_ = false;          // close() requested: flush backlog, then close frame
+    bool close_queued_ = false;     // the close frame is in control_ or written
+    bool reported_ = false;         // on_ws_closed already delivered
+    bool peer_closed_ = false;      // the peer's close frame arrived
+    bool dead_ = false;             // socket closed
 };
 
 }  // namespace pulse::engine
