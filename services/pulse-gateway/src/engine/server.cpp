@@ -141,6 +141,23 @@ void Server::Impl::remove(const Session& session) {
     }
 }
 
+void Server::Impl::defer_flush(std::size_t shard, std::shared_ptr<Session> session) {
+    Shard& sh = *shards_[shard];
+    sh.to_flush.push_back(std::move(session));
+    if (sh.flush_posted) return;
+    sh.flush_posted = true;
+    net::post(shards.at(shard), [this, shard] { run_flushes(shard); });
+}
+
+void Server::Impl::run_flushes(std::size_t shard) {
+    Shard& sh = *shards_[shard];
+    sh.flush_posted = false;
+    // Swap, not iterate in place: a flush may defer another one (it lands in the next tick).
+    sh.flushing.swap(sh.to_flush);
+    for (auto& session : sh.flushing) session->deferred_flush();
+    sh.flushing.clear();
+}
+
 std::shared_ptr<Session> Server::Impl::create(std::size_t shard, const http::Request& r) {
     std::string sid = new_sid(shard);
     auto session = std::make_shared<Session>(

@@ -39,6 +39,9 @@ struct Server::Impl {
 
     // ---- for sessions ----
     void remove(const Session& session);
+    // Runs session->deferred_flush() at the end of this I/O tick. One posted handler per shard
+    // and tick instead of one per session: a hot-room broadcast touches hundreds of sessions.
+    void defer_flush(std::size_t shard, std::shared_ptr<Session> session);
     std::size_t shard_of(const std::string& sid) const;  // npos when malformed
 
     http::IoShards& shards;
@@ -51,7 +54,11 @@ struct Server::Impl {
   private:
     struct Shard {
         std::unordered_map<std::string, std::shared_ptr<Session>> sessions;
+        std::vector<std::shared_ptr<Session>> to_flush;  // defer_flush, in call order
+        std::vector<std::shared_ptr<Session>> flushing;  // the batch being run (capacity kept)
+        bool flush_posted = false;
     };
+    void run_flushes(std::size_t shard);
     std::string new_sid(std::size_t shard) const;
     std::shared_ptr<Session> find(std::size_t shard, const std::string& sid) const;
     std::shared_ptr<Session> create(std::size_t shard, const http::Request& request);

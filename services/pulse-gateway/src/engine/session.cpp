@@ -81,10 +81,12 @@ void Session::schedule_flush() {
     if (flush_posted_ || state_ == State::closed) return;
     if (ws_ ? !ws_->idle() : !pending_get_) return;  // the next drain / GET takes it anyway
     flush_posted_ = true;
-    net::post(server_.shards.at(shard_), [self = shared_from_this()] {
-        self->flush_posted_ = false;
-        if (self->state_ == State::open) self->flush();
-    });
+    server_.defer_flush(shard_, shared_from_this());
+}
+
+void Session::deferred_flush() {
+    flush_posted_ = false;
+    if (state_ == State::open) flush();
 }
 
 std::size_t Session::buffered_bytes() const {

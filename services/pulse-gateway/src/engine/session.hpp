@@ -43,7 +43,8 @@ class Session final : public Socket, public WsOwner, public std::enable_shared_f
     void on_oversized_post(std::shared_ptr<Reply> reply);
     // A WebSocket with this sid: the upgrade probe, or (while upgrading / upgraded) a duplicate.
     void on_websocket(std::shared_ptr<WsConnection> ws);
-    void shutdown();  // graceful, CloseReason::server_shutdown
+    void shutdown();        // graceful, CloseReason::server_shutdown
+    void deferred_flush();  // the end-of-tick flush that schedule_flush asked for
 
     State state() const { return state_; }
     bool upgraded() const { return ws_ != nullptr; }
