@@ -17,7 +17,8 @@ Config load_config() {
     c.test_endpoints = env::bool_or("PULSE_TEST_ENDPOINTS", c.test_endpoints);
     c.db_pool_size = static_cast<std::size_t>(
         env::int_or("PULSE_DB_POOL_SIZE", static_cast<std::int64_t>(c.db_pool_size), 1, 128));
-    c.io_threads = static_cast<std::size_t>(env::int_or("PULSE_HTTP_THREADS", 2, 1, 64));
+    c.io_threads = static_cast<std::size_t>(
+        env::int_or("PULSE_HTTP_THREADS", static_cast<std::int64_t>(c.io_threads), 1, 64));
     c.body_limit =
         static_cast<std::size_t>(env::int_or("PULSE_HTTP_BODY_LIMIT", 64 * 1024, 256, 16 << 20));
     c.http_timeout =
