@@ -30,8 +30,17 @@ Session::Session(Server::Impl& server, std::string sid, std::size_t shard, Hands
       sid_(std::move(sid)),
       shard_(shard),
       request_(std::move(request)),
-      heartbeat_(server.shards.at(shard)),
-      upgrade_timer_(server.shards.at(shard)) {}
+      heartbeat_(server.shards.at(shard)) {}
+
+boost::asio::steady_timer& Session::upgrade_timer() {
+    if (!upgrade_timer_)
+        upgrade_timer_ = std::make_unique<boost::asio::steady_timer>(server_.shards.at(shard_));
+    return *upgrade_timer_;
+}
+
+void Session::cancel_upgrade_timer() {
+    if (upgrade_timer_) upgrade_timer_->cancel();
+}
 
 Session::~Session() = default;
 
@@ -287,8 +296,8 @@ void Session::on_websocket(std::shared_ptr<WsConnection> ws) {
     }
     probe_ = std::move(ws);
     auto self = shared_from_this();
-    upgrade_timer_.expires_after(server_.options.upgrade_timeout);
-    upgrade_timer_.async_wait([self](boost::system::error_code ec) {
+    upgrade_timer().expires_after(server_.options.upgrade_timeout);
+    upgrade_timer().async_wait([self](boost::system::error_code ec) {
         if (!ec) self->on_upgrade_timeout();
     });
 }
@@ -309,7 +318,7 @@ void Session::on_probe_message(std::string_view data, bool binary) {
 }
 
 void Session::complete_upgrade() {
-    upgrade_timer_.cancel();
+    cancel_upgrade_timer();
     if (pending_get_) {
         // Release a straggling GET with a bare noop: the client drops its polling transport now,
         // so queued packets must wait for the WebSocket instead of riding on this response.
@@ -329,7 +338,7 @@ void Session::on_upgrade_timeout() {
 
 void Session::drop_probe() {
     if (!probe_) return;
-    upgrade_timer_.cancel();
+    cancel_upgrade_timer();
     probe_->close(ws::close_normal);
     probe_.reset();
     probed_ = false;
@@ -394,8 +403,8 @@ void Session::begin_graceful_close(CloseReason reason) {
     closing_reason_ = reason;
     ++heartbeat_gen_;
     heartbeat_.cancel();
-    upgrade_timer_.expires_after(server_.options.ping_timeout);
-    upgrade_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    upgrade_timer().expires_after(server_.options.ping_timeout);
+    upgrade_timer().async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (!ec) self->on_close_timeout();
     });
 }
@@ -429,7 +438,7 @@ void Session::finish(CloseReason reason) {
     state_ = State::closed;
     ++heartbeat_gen_;
     heartbeat_.cancel();
-    upgrade_timer_.cancel();
+    cancel_upgrade_timer();
     if (pending_get_) answer_poll(close_packet);
     if (probe_) {
         probe_->close(ws::close_normal);

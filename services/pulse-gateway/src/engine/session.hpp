@@ -94,7 +94,11 @@ class Session final : public Socket, public WsOwner, public std::enable_shared_f
     bool probed_ = false;                  // "2probe"/"3probe" exchanged
 
     boost::asio::steady_timer heartbeat_;  // ping interval, then pong deadline
-    boost::asio::steady_timer upgrade_timer_;
+    // Upgrade deadline, or the polling close deadline. Created on first use: a direct WebSocket
+    // session (most of them) never needs it, and an idle timer costs ~100 bytes.
+    std::unique_ptr<boost::asio::steady_timer> upgrade_timer_;
+    boost::asio::steady_timer& upgrade_timer();
+    void cancel_upgrade_timer();
     std::uint64_t heartbeat_gen_ = 0;  // stale timer completions are ignored
     bool awaiting_pong_ = false;
 };

@@ -32,7 +32,7 @@ const char* reason_phrase(unsigned status) {
 }  // namespace
 
 WsConnection::WsConnection(tcp::socket socket, std::size_t max_message)
-    : socket_(std::move(socket)), linger_(socket_.get_executor()), reader_(max_message) {
+    : socket_(std::move(socket)), reader_(max_message) {
     boost::system::error_code ec;
     socket_.set_option(tcp::no_delay(true), ec);
     socket_.non_blocking(true, ec);  // read_some after readiness must never block the shard
@@ -174,7 +174,47 @@ void WsConnection::write_from(PacketQueue& queue) {
     start_write(&queue);
 }
 
+namespace {
+// The vectors a batch is built in. A write that completes synchronously (the usual case) needs
+// them only for the duration of start_write, so they live here, one set per shard thread, and an
+// idle connection holds no write capacity at all. Only a write that waits for the kernel keeps a
+// set of its own until it completes.
+struct WriteScratch {
+    std::vector<std::string> control;
+    std::vector<Outgoing> flight;
+    std::vector<std::array<char, ws::max_header_size>> headers;
+    std::vector<boost::asio::const_buffer> buffers;
+};
+thread_local WriteScratch write_scratch;
+}  // namespace
+
+void WsConnection::borrow_write_buffers() {
+    if (buffers_.capacity() != 0 || write_scratch.buffers.capacity() == 0) return;
+    control_flight_.swap(write_scratch.control);
+    flight_.swap(write_scratch.flight);
+    headers_.swap(write_scratch.headers);
+    buffers_.swap(write_scratch.buffers);
+}
+
+void WsConnection::release_write_buffers() {
+    control_flight_.clear();
+    flight_.clear();
+    buffers_.clear();
+    if (write_scratch.buffers.capacity() < buffers_.capacity()) {
+        control_flight_.swap(write_scratch.control);
+        flight_.swap(write_scratch.flight);
+        headers_.swap(write_scratch.headers);
+        buffers_.swap(write_scratch.buffers);
+    }
+    // Whatever capacity is left (the scratch already had more) is freed, not kept per connection.
+    std::vector<std::string>().swap(control_flight_);
+    std::vector<Outgoing>().swap(flight_);
+    std::vector<std::array<char, ws::max_header_size>>().swap(headers_);
+    std::vector<boost::asio::const_buffer>().swap(buffers_);
+}
+
 void WsConnection::start_write(PacketQueue* source) {
+    borrow_write_buffers();
     control_flight_.clear();
     flight_.clear();
     buffers_.clear();
@@ -193,6 +233,7 @@ void WsConnection::start_write(PacketQueue* source) {
     if (source) take(*source);
 
     if (control_flight_.empty() && flight_.empty()) {
+        release_write_buffers();
         if (closing_ && !close_queued_ && backlog_.empty()) {
             close_queued_ = true;
             control_.push_back(ws::encode_close_frame(ws::close_normal));
@@ -224,6 +265,7 @@ void WsConnection::start_write(PacketQueue* source) {
         if (!ec && n == total) {
             writing_ = false;
             in_flight_bytes_ = 0;
+            release_write_buffers();
             ++sync_depth_;
             on_write_done();
             --sync_depth_;
@@ -236,6 +278,7 @@ void WsConnection::start_write(PacketQueue* source) {
                      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                          self->writing_ = false;
                          self->in_flight_bytes_ = 0;
+                         self->release_write_buffers();
                          if (ec) {
                              self->report_closed(CloseReason::transport_error);
                              self->finish_close();
@@ -272,8 +315,9 @@ void WsConnection::on_write_done() {
         // Close frame sent: half-close and give the peer a moment to answer.
         boost::system::error_code ignored;
         socket_.shutdown(tcp::socket::shutdown_send, ignored);
-        linger_.expires_after(close_linger);
-        linger_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        linger_ = std::make_unique<net::steady_timer>(socket_.get_executor());
+        linger_->expires_after(close_linger);
+        linger_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
             if (!ec) self->finish_close();
         });
         return;
@@ -306,7 +350,7 @@ void WsConnection::finish_close() {
     if (dead_) return;
     dead_ = true;
     boost::system::error_code ignored;
-    linger_.cancel();
+    if (linger_) linger_->cancel();
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
 }

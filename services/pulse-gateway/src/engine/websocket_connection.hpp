@@ -67,12 +67,14 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
     void protocol_close(std::uint16_t code, CloseReason reason);
     void start_write(PacketQueue* source);
     void on_write_done();
+    void borrow_write_buffers();          // the thread's scratch vectors, if we hold none
+    void release_write_buffers();         // back to the scratch (or freed): nothing kept while idle
     void consume_written(std::size_t n);  // drops the first n bytes from buffers_
     void finish_close();
     void kick();
 
     boost::asio::ip::tcp::socket socket_;
-    boost::asio::steady_timer linger_;
+    std::unique_ptr<boost::asio::steady_timer> linger_;  // only once our close frame is out
     ws::Reader reader_;
     // No per-connection read buffer: reads wait for readiness, then drain the socket into one
     // buffer per thread (idle connections are most of them; each would pay for its own).
