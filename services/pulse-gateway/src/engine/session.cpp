@@ -1,8 +1,10 @@
 #include "engine/session.hpp"
 
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/post.hpp>
 
 #include "engine/base64.hpp"
+#include "engine/exact_allocator.hpp"
 #include "engine/packet.hpp"
 #include "http/io_shards.hpp"
 #include "pulse/log.hpp"
@@ -349,9 +351,11 @@ void Session::drop_probe() {
 void Session::schedule_ping() {
     const std::uint64_t gen = ++heartbeat_gen_;
     heartbeat_.expires_after(server_.options.ping_interval);
-    heartbeat_.async_wait([self = shared_from_this(), gen](boost::system::error_code ec) {
-        if (!ec && gen == self->heartbeat_gen_) self->on_ping_due();
-    });
+    // Pending for most of the session's life: exactly sized (see exact_allocator.hpp).
+    heartbeat_.async_wait(net::bind_allocator(
+        ExactAllocator<void>{}, [self = shared_from_this(), gen](boost::system::error_code ec) {
+            if (!ec && gen == self->heartbeat_gen_) self->on_ping_due();
+        }));
 }
 
 void Session::on_ping_due() {
@@ -360,9 +364,10 @@ void Session::on_ping_due() {
     awaiting_pong_ = true;
     const std::uint64_t gen = ++heartbeat_gen_;
     heartbeat_.expires_after(server_.options.ping_timeout);
-    heartbeat_.async_wait([self = shared_from_this(), gen](boost::system::error_code ec) {
-        if (!ec && gen == self->heartbeat_gen_) self->on_pong_missing();
-    });
+    heartbeat_.async_wait(net::bind_allocator(
+        ExactAllocator<void>{}, [self = shared_from_this(), gen](boost::system::error_code ec) {
+            if (!ec && gen == self->heartbeat_gen_) self->on_pong_missing();
+        }));
     enqueue(ping_packet(), false, true);
     flush();
 }

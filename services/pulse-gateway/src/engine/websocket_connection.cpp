@@ -1,7 +1,10 @@
 #include "engine/websocket_connection.hpp"
 
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
+
+#include "engine/exact_allocator.hpp"
 
 namespace pulse::engine {
 
@@ -71,15 +74,18 @@ void WsConnection::reject(tcp::socket socket, unsigned status, std::string body,
 
 void WsConnection::do_read() {
     if (dead_) return;
-    socket_.async_wait(tcp::socket::wait_read,
-                       [self = shared_from_this()](boost::system::error_code ec) {
-                           if (ec) {
-                               self->report_closed(CloseReason::transport_close);
-                               self->finish_close();
-                               return;
-                           }
-                           self->on_readable();
-                       });
+    // Pending for most of the connection's life: exactly sized (see exact_allocator.hpp).
+    socket_.async_wait(
+        tcp::socket::wait_read,
+        net::bind_allocator(ExactAllocator<void>{},
+                            [self = shared_from_this()](boost::system::error_code ec) {
+                                if (ec) {
+                                    self->report_closed(CloseReason::transport_close);
+                                    self->finish_close();
+                                    return;
+                                }
+                                self->on_readable();
+                            }));
 }
 
 void WsConnection::on_readable() {
