@@ -61,7 +61,7 @@ class Client : public std::enable_shared_from_this<Client> {
     std::string engine_id_;
     std::size_t shard_;
     parser::Decoder decoder_;
-    std::unique_ptr<Timer> connect_timer_;
+    std::unique_ptr<Timer> connect_timer_;  // null once a namespace connected
     std::map<std::string, std::shared_ptr<Socket>, std::less<>> sockets_;
 };
 
