@@ -180,65 +180,58 @@ void WsConnection::write_from(PacketQueue& queue) {
     start_write(&queue);
 }
 
-namespace {
 // The vectors a batch is built in. A write that completes synchronously (the usual case) needs
-// them only for the duration of start_write, so they live here, one set per shard thread, and an
-// idle connection holds no write capacity at all. Only a write that waits for the kernel keeps a
-// set of its own until it completes.
-struct WriteScratch {
+// them only for the duration of start_write, so one spare set per shard thread is lent to the
+// writing connection and taken back at once: an idle connection holds no write vectors at all
+// (one null pointer). Only a write that waits for the kernel keeps a set until it completes.
+struct WsConnection::WriteBatch {
     std::vector<std::string> control;
     std::vector<Outgoing> flight;
     std::vector<std::array<char, ws::max_header_size>> headers;
     std::vector<boost::asio::const_buffer> buffers;
 };
-thread_local WriteScratch write_scratch;
+
+namespace {
+thread_local std::unique_ptr<WsConnection::WriteBatch> spare_batch;
 }  // namespace
 
 void WsConnection::borrow_write_buffers() {
-    if (buffers_.capacity() != 0 || write_scratch.buffers.capacity() == 0) return;
-    control_flight_.swap(write_scratch.control);
-    flight_.swap(write_scratch.flight);
-    headers_.swap(write_scratch.headers);
-    buffers_.swap(write_scratch.buffers);
+    if (batch_) return;
+    batch_ = spare_batch ? std::move(spare_batch) : std::make_unique<WriteBatch>();
 }
 
 void WsConnection::release_write_buffers() {
-    control_flight_.clear();
-    flight_.clear();
-    buffers_.clear();
-    if (write_scratch.buffers.capacity() < buffers_.capacity()) {
-        control_flight_.swap(write_scratch.control);
-        flight_.swap(write_scratch.flight);
-        headers_.swap(write_scratch.headers);
-        buffers_.swap(write_scratch.buffers);
-    }
-    // Whatever capacity is left (the scratch already had more) is freed, not kept per connection.
-    std::vector<std::string>().swap(control_flight_);
-    std::vector<Outgoing>().swap(flight_);
-    std::vector<std::array<char, ws::max_header_size>>().swap(headers_);
-    std::vector<boost::asio::const_buffer>().swap(buffers_);
+    if (!batch_) return;
+    batch_->control.clear();
+    batch_->flight.clear();
+    batch_->buffers.clear();
+    if (!spare_batch)
+        spare_batch = std::move(batch_);
+    else
+        batch_.reset();
 }
 
 void WsConnection::start_write(PacketQueue* source) {
     borrow_write_buffers();
-    control_flight_.clear();
-    flight_.clear();
-    buffers_.clear();
+    batch_->control.clear();
+    batch_->flight.clear();
+    batch_->buffers.clear();
     std::size_t bytes = 0;
-    control_flight_.swap(control_);  // control_ was cleared with control_flight_: now empty
+    batch_->control.swap(control_);  // control_ was cleared with batch_->control: now empty
     // Move packets in order: direct ones first (they answer the probe that precedes any upgrade),
     // then the backlog of a closing connection, then the owner's queue.
     auto take = [&](PacketQueue& from) {
-        while (!from.empty() && flight_.size() < max_batch_frames && bytes < max_batch_bytes) {
-            flight_.push_back(from.pop());
-            bytes += flight_.back().data->size();
+        while (!from.empty() && batch_->flight.size() < max_batch_frames &&
+               bytes < max_batch_bytes) {
+            batch_->flight.push_back(from.pop());
+            bytes += batch_->flight.back().data->size();
         }
     };
     take(direct_);
     take(backlog_);
     if (source) take(*source);
 
-    if (control_flight_.empty() && flight_.empty()) {
+    if (batch_->control.empty() && batch_->flight.empty()) {
         release_write_buffers();
         if (closing_ && !close_queued_ && backlog_.empty()) {
             close_queued_ = true;
@@ -247,14 +240,16 @@ void WsConnection::start_write(PacketQueue* source) {
         }
         return;
     }
-    for (const auto& c : control_flight_) buffers_.push_back(net::buffer(c));
-    if (headers_.size() < flight_.size()) headers_.resize(flight_.size());
-    for (std::size_t i = 0; i < flight_.size(); ++i) {
-        const std::string& data = *flight_[i].data;
-        const std::size_t n = ws::encode_header(
-            headers_[i].data(), flight_[i].binary ? ws::binary : ws::text, data.size());
-        buffers_.push_back(net::buffer(headers_[i].data(), n));
-        buffers_.push_back(net::buffer(data));
+    for (const auto& c : batch_->control) batch_->buffers.push_back(net::buffer(c));
+    if (batch_->headers.size() < batch_->flight.size())
+        batch_->headers.resize(batch_->flight.size());
+    for (std::size_t i = 0; i < batch_->flight.size(); ++i) {
+        const std::string& data = *batch_->flight[i].data;
+        const std::size_t n =
+            ws::encode_header(batch_->headers[i].data(),
+                              batch_->flight[i].binary ? ws::binary : ws::text, data.size());
+        batch_->buffers.push_back(net::buffer(batch_->headers[i].data(), n));
+        batch_->buffers.push_back(net::buffer(data));
     }
     in_flight_bytes_ = bytes;
     writing_ = true;
@@ -266,8 +261,8 @@ void WsConnection::start_write(PacketQueue* source) {
         // owner from inside its own call into us). Depth-bounded: finishing a batch may start the
         // next one (on_write_done -> owner -> write_from).
         boost::system::error_code ec;
-        const std::size_t total = net::buffer_size(buffers_);
-        const std::size_t n = socket_.write_some(buffers_, ec);
+        const std::size_t total = net::buffer_size(batch_->buffers);
+        const std::size_t n = socket_.write_some(batch_->buffers, ec);
         if (!ec && n == total) {
             writing_ = false;
             in_flight_bytes_ = 0;
@@ -280,7 +275,7 @@ void WsConnection::start_write(PacketQueue* source) {
         if (!ec || ec == net::error::would_block || ec == net::error::try_again)
             consume_written(ec ? 0 : n);
     }
-    net::async_write(socket_, buffers_,
+    net::async_write(socket_, batch_->buffers,
                      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                          self->writing_ = false;
                          self->in_flight_bytes_ = 0;
@@ -296,14 +291,15 @@ void WsConnection::start_write(PacketQueue* source) {
 
 void WsConnection::consume_written(std::size_t n) {
     std::size_t drop = 0;
-    while (drop < buffers_.size() && n >= buffers_[drop].size()) n -= buffers_[drop++].size();
-    buffers_.erase(buffers_.begin(), buffers_.begin() + static_cast<std::ptrdiff_t>(drop));
-    if (n > 0 && !buffers_.empty()) buffers_.front() += n;
+    while (drop < batch_->buffers.size() && n >= batch_->buffers[drop].size())
+        n -= batch_->buffers[drop++].size();
+    batch_->buffers.erase(batch_->buffers.begin(),
+                          batch_->buffers.begin() + static_cast<std::ptrdiff_t>(drop));
+    if (n > 0 && !batch_->buffers.empty()) batch_->buffers.front() += n;
 }
 
 void WsConnection::on_write_done() {
-    control_flight_.clear();
-    flight_.clear();
+    release_write_buffers();  // normally done already by whoever completed the write
     if (dead_) return;
     if (!control_.empty() || !direct_.empty() || !backlog_.empty()) {
         start_write(nullptr);

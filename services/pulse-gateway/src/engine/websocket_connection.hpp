@@ -35,6 +35,8 @@ class WsOwner {
 
 class WsConnection : public std::enable_shared_from_this<WsConnection> {
   public:
+    struct WriteBatch;  // the vectors one gathered write is built in (websocket_connection.cpp)
+
     WsConnection(boost::asio::ip::tcp::socket socket, std::size_t max_message);
     ~WsConnection();
 
@@ -69,7 +71,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
     void on_write_done();
     void borrow_write_buffers();          // the thread's scratch vectors, if we hold none
     void release_write_buffers();         // back to the scratch (or freed): nothing kept while idle
-    void consume_written(std::size_t n);  // drops the first n bytes from buffers_
+    void consume_written(std::size_t n);  // drops the first n bytes from the batch
     void finish_close();
     void kick();
 
@@ -81,13 +83,10 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
     std::weak_ptr<WsOwner> owner_;
 
     // Write side.
-    std::vector<std::string> control_;  // raw bytes first: 101 answer, pongs, the close frame
-    PacketQueue direct_;                // send_direct packets, before the owner's queue
-    PacketQueue backlog_;               // close(code, rest): what is left to flush
-    std::vector<std::string> control_flight_;
-    std::vector<Outgoing> flight_;
-    std::vector<std::array<char, ws::max_header_size>> headers_;
-    std::vector<boost::asio::const_buffer> buffers_;
+    std::vector<std::string> control_;   // raw bytes first: 101 answer, pongs, the close frame
+    PacketQueue direct_;                 // send_direct packets, before the owner's queue
+    PacketQueue backlog_;                // close(code, rest): what is left to flush
+    std::unique_ptr<WriteBatch> batch_;  // only while a batch is being written
     std::size_t in_flight_bytes_ = 0;
     bool writing_ = false;
     unsigned char sync_depth_ = 0;  // nested synchronous batch completions (start_write)
