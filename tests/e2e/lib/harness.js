@@ -4,6 +4,7 @@
 // the real socket.io-client. Every wait is bounded; stop() always leaves no process behind.
 const { spawn, execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
+const { encodeStrkey } = require('../../node/lib/strkey');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
@@ -52,42 +53,7 @@ async function waitFor(what, fn, { timeoutMs = 10000, intervalMs = 50 } = {}) {
   }
 }
 
-// ---- Stellar StrKeys (SEP-23): version byte + payload + CRC16-XModem (little end), base32 ----
-function crc16xmodem(bytes) {
-  let crc = 0;
-  for (const b of bytes) {
-    crc ^= b << 8;
-    for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-  }
-  return crc;
-}
-
-function base32(bytes) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const b of bytes) {
-    value = (value << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
-  return out;
-}
-
-// A valid account ("G...") or contract ("C...") address derived from a label, so each test run
-// gets its own rooms: the label includes a random run id.
-function encodeStrkey(kind, payload) {
-  const version = { G: 6 << 3, C: 2 << 3 }[kind];
-  const body = Buffer.concat([Buffer.from([version]), payload]);
-  const crc = crc16xmodem(body);
-  return base32(Buffer.concat([body, Buffer.from([crc & 0xff, crc >> 8])]));
-}
-
+// ---- Stellar StrKeys: a label's hash as the key, so each test run gets its own rooms ----
 function strkey(label, kind = 'G') {
   return encodeStrkey(kind, crypto.createHash('sha256').update(label).digest());
 }

@@ -5,35 +5,15 @@ const { spawn } = require('node:child_process');
 const readline = require('node:readline');
 const { io } = require('socket.io-client');
 const h = require('../lib/engine-helpers');
+const { encodeStrkey } = require('../lib/strkey');
 
-// --- Stellar account addresses (SEP-23 StrKey), so tests can make as many users as they need ---
-function crc16xmodem(bytes) {
-  let crc = 0;
-  for (const b of bytes) {
-    crc ^= b << 8;
-    for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-  }
-  return crc;
-}
-function base32(bytes) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0, value = 0, out = '';
-  for (const b of bytes) {
-    value = (value << 8) | b;
-    bits += 8;
-    while (bits >= 5) { out += alphabet[(value >>> (bits - 5)) & 31]; bits -= 5; }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
-  return out;
-}
+// --- Stellar account addresses, so tests can make as many users as they need ---
 // A valid G... address whose key bytes are derived from `n`.
 function account(n) {
   const payload = Buffer.alloc(32);
   payload.writeUInt32BE(n >>> 0, 28);
   payload[0] = 0x5a;
-  const body = Buffer.concat([Buffer.from([6 << 3]), payload]);
-  const crc = crc16xmodem(body);
-  return base32(Buffer.concat([body, Buffer.from([crc & 0xff, crc >> 8])]));
+  return encodeStrkey('G', payload);
 }
 
 // --- the publisher ---
