@@ -6,6 +6,7 @@
 #include <pulse/stream_room.hpp>
 #include <pulse/strkey.hpp>
 
+#include "parser/encoder.hpp"
 #include "sio/server.hpp"
 #include "sio/socket.hpp"
 
@@ -47,12 +48,18 @@ void reject(sio::Socket& socket, const AddressArg& arg, const sio::Ack& ack) {
     }
 }
 
-void confirm(sio::Socket& socket, const char* event, const std::string& address,
+void confirm(sio::Socket& socket, std::string_view event, const std::string& address,
              const std::string& room, const sio::Ack& ack) {
-    Json payload = Json::object();
-    payload["userAddress"] = address;
-    payload["roomName"] = room;
-    socket.emit(event, Json::array({payload}));
+    // Every connection sends this once, so it is written as text rather than built as a JSON
+    // tree and serialized (that was ~19k instructions of a ~120k-instruction connect+join).
+    // No escaping is needed: `address` passed the StrKey check (base32 letters and digits only)
+    // and `room` is "stream-" + address.
+    std::string data;
+    data.reserve(48 + address.size() + room.size());
+    data.append(R"({"userAddress":")").append(address);
+    data.append(R"(","roomName":")").append(room).append(R"("})");
+    socket.deliver(std::make_shared<const std::string>(
+        parser::encode_event_text("4", socket.nsp(), event, data)));
     if (ack) {
         Json answer = Json::object();
         answer["ok"] = true;
