@@ -45,13 +45,18 @@ Client::Client(Server& server, std::shared_ptr<engine::Socket> socket,
                boost::asio::io_context& shard_context)
     : server_(server),
       engine_(std::move(socket)),
-      handshake_(engine_->request()),
-      engine_id_(engine_->id()),
+      handshake_(engine_, &engine_->request()),
       shard_(engine_->shard()),
       decoder_(server.options().max_attachments),
       connect_timer_(std::make_unique<Timer>(shard_context)) {}
 
 Client::~Client() = default;
+
+std::vector<std::shared_ptr<Socket>>::iterator Client::find_socket(std::string_view nsp) {
+    auto it = sockets_.begin();
+    while (it != sockets_.end() && (*it)->nsp() != nsp) ++it;
+    return it;
+}
 
 void Client::start() {
     auto self = shared_from_this();
@@ -66,7 +71,7 @@ void Client::start() {
             if (ec) return;  // cancelled: a namespace connected, or the session closed
             auto self = weak.lock();
             if (self && self->sockets_.empty() && self->open()) {
-                log::debug("sio connect timeout", {{"sid", self->engine_id_}});
+                log::debug("sio connect timeout", {{"sid", self->engine_->id()}});
                 self->close();
             }
         });
@@ -90,8 +95,9 @@ void Client::close() {
 }
 
 void Client::fail(std::string_view why) {
+    if (!engine_) return;
     log::debug("sio malformed packet, closing the session",
-               {{"sid", engine_id_}, {"error", std::string(why)}});
+               {{"sid", engine_->id()}, {"error", std::string(why)}});
     close();
 }
 
@@ -116,10 +122,10 @@ void Client::on_packet(parser::Packet packet) {
         connect(packet.nsp, packet.data ? std::move(*packet.data) : parser::Json::object());
         return;
     }
-    auto it = sockets_.find(packet.nsp);
+    auto it = find_socket(packet.nsp);
     if (it == sockets_.end()) return;  // not connected to that namespace: ignored (as socket.io)
-    // Hold the socket: a handler may disconnect it, which drops the map's reference.
-    std::shared_ptr<Socket> socket = it->second;
+    // Hold the socket: a handler may disconnect it, which drops the vector's reference.
+    std::shared_ptr<Socket> socket = *it;
     switch (packet.type) {
         case PacketType::event:
         case PacketType::binary_event:
@@ -147,7 +153,7 @@ void Client::connect(const std::string& nsp, parser::Json auth) {
         send({parser::PacketType::connect_error, nsp, {}, std::move(error)});
         return;  // the session stays open: the client may try another namespace
     }
-    if (sockets_.contains(nsp)) return;  // already connected there
+    if (find_socket(nsp) != sockets_.end()) return;  // already connected there
 
     // Connection state recovery (main namespace): a client that comes back with its pid resumes
     // its socket id and rooms, and gets what was broadcast to them meanwhile.
@@ -169,7 +175,7 @@ void Client::connect(const std::string& nsp, parser::Json auth) {
     auto socket = std::make_shared<Socket>(*this, restored ? restored->sid : make_socket_id(), nsp,
                                            std::move(auth), shard_ns->rooms);
     if (recovery) socket->set_recovery(pid, restored.has_value());
-    sockets_.emplace(nsp, socket);
+    sockets_.push_back(socket);
     ++shard_ns->sockets;
     // The connect deadline is met: free the timer (~100 bytes a client) rather than keep it idle
     // for the connection's whole life. Destroying it cancels the pending wait.
@@ -187,11 +193,12 @@ void Client::connect(const std::string& nsp, parser::Json auth) {
 }
 
 void Client::remove_socket(const std::string& nsp, std::string_view reason) {
-    auto it = sockets_.find(nsp);
+    auto it = find_socket(nsp);
     if (it == sockets_.end()) return;
-    std::shared_ptr<Socket> socket = std::move(it->second);
-    // `nsp` may be the map's own key (on_close passes it): do not touch it after the erase.
+    std::shared_ptr<Socket> socket = std::move(*it);
+    // `nsp` may be the socket's own name (on_close passes it): the socket is held above.
     sockets_.erase(it);
+    if (sockets_.empty()) sockets_.shrink_to_fit();
     if (auto* shard_ns = server_.shard_namespace(shard_, socket->nsp())) --shard_ns->sockets;
     socket->finish(reason);
 }
@@ -206,13 +213,13 @@ void Client::on_close(engine::CloseReason reason) {
                              reason == engine::CloseReason::transport_error ||
                              reason == engine::CloseReason::ping_timeout;
     if (auto* recovery = server_.options().recovery; recovery && recoverable) {
-        auto it = sockets_.find("/");
-        if (it != sockets_.end() && !it->second->pid().empty())
-            recovery->save(it->second->pid(), it->second->id(), it->second->rooms(),
+        auto it = find_socket("/");
+        if (it != sockets_.end() && !(*it)->pid().empty())
+            recovery->save((*it)->pid(), (*it)->id(), (*it)->rooms(),
                            recovery->last_processed(shard_));
     }
     while (!sockets_.empty()) {
-        const std::string nsp = sockets_.begin()->first;
+        const std::string nsp = sockets_.front()->nsp();
         remove_socket(nsp, why);
     }
     engine_.reset();  // breaks the engine::Socket <-> Client cycle

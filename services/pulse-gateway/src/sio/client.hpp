@@ -4,11 +4,12 @@
 // timeout. A malformed packet closes this session only.
 //
 // Lifetime: the engine::Socket's handlers hold the Client; the Client holds the engine::Socket
-// until on_close, which breaks the cycle.
-#include <map>
+// until on_close, which breaks the cycle. After that only `handshake_` (an aliasing pointer into
+// the engine socket) keeps the engine socket's memory, until the Client itself goes.
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/socket.hpp"
 #include "parser/decoder.hpp"
@@ -34,7 +35,7 @@ class Client : public std::enable_shared_from_this<Client> {
     // Installs the engine handlers and starts the connect timer.
     void start();
 
-    const engine::HandshakeRequest& handshake() const { return handshake_; }
+    const engine::HandshakeRequest& handshake() const { return *handshake_; }
     std::size_t shard() const { return shard_; }
     bool open() const { return engine_ != nullptr; }
 
@@ -57,12 +58,15 @@ class Client : public std::enable_shared_from_this<Client> {
     struct Timer;
     Server& server_;
     std::shared_ptr<engine::Socket> engine_;
-    engine::HandshakeRequest handshake_;
-    std::string engine_id_;
+    // The engine socket's own copy of the request, not a second one (~130 bytes per client).
+    std::shared_ptr<const engine::HandshakeRequest> handshake_;
     std::size_t shard_;
     parser::Decoder decoder_;
     std::unique_ptr<Timer> connect_timer_;  // null once a namespace connected
-    std::map<std::string, std::shared_ptr<Socket>, std::less<>> sockets_;
+    // One socket per connected namespace, nearly always just "/": a vector searched linearly
+    // costs one 16-byte block, a std::map node was ~100 bytes.
+    std::vector<std::shared_ptr<Socket>> sockets_;
+    std::vector<std::shared_ptr<Socket>>::iterator find_socket(std::string_view nsp);
 };
 
 }  // namespace pulse::sio

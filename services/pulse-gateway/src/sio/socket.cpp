@@ -1,18 +1,45 @@
 #include "sio/socket.hpp"
 
+#include <algorithm>
+#include <unordered_set>
+
 #include "engine/socket.hpp"
 #include "parser/encoder.hpp"
 #include "sio/client.hpp"
 
 namespace pulse::sio {
 
+namespace {
+
+// The event names handlers are registered for come from server code (a few constants), so one
+// copy per thread for the process's life is bounded; every socket then points at it. Nodes of an
+// unordered_set never move, so the pointers stay valid.
+const std::string* interned_event_name(std::string name) {
+    thread_local std::unordered_set<std::string> names;
+    return &*names.insert(std::move(name)).first;
+}
+
+// Most clients connect without an auth payload, i.e. `{}`. An empty JSON object still allocates
+// its (empty) map, ~32 bytes per socket, so such sockets keep a `discarded` marker (a value the
+// decoder never produces) and share this one object.
+const Json& empty_object() {
+    static const Json empty = Json::object();
+    return empty;
+}
+
+}  // namespace
+
 Socket::Socket(Client& client, std::string id, std::string nsp, Json auth,
                adapter::RoomIndex& rooms)
     : client_(&client),
       id_(std::move(id)),
       nsp_(std::move(nsp)),
-      auth_(std::move(auth)),
+      auth_(auth.is_object() && auth.empty() ? Json(Json::value_t::discarded) : std::move(auth)),
       rooms_(rooms) {}
+
+const Json& Socket::auth() const {
+    return auth_.is_discarded() ? empty_object() : auth_;
+}
 
 Socket::~Socket() {
     rooms_.leave_all(*this);
@@ -23,7 +50,13 @@ const engine::HandshakeRequest& Socket::handshake() const {
 }
 
 void Socket::on(std::string event, EventHandler handler) {
-    handlers_[std::move(event)] = std::move(handler);
+    const std::string* name = interned_event_name(std::move(event));
+    for (auto& h : handlers_)
+        if (h.name == name) {
+            h.handler = std::move(handler);
+            return;
+        }
+    handlers_.push_back({name, std::move(handler)});
 }
 
 void Socket::on_disconnect(DisconnectHandler handler) {
@@ -41,7 +74,7 @@ void Socket::emit(std::string_view event, Json args) {
 void Socket::emit_with_ack(std::string_view event, Json args, AckHandler on_ack) {
     if (!connected_) return;
     const std::uint64_t id = next_ack_id_++;
-    pending_acks_.emplace(id, std::move(on_ack));
+    pending_acks_.emplace_back(id, std::move(on_ack));
     Json data = Json::array();
     data.push_back(std::string(event));
     for (auto& a : args) data.push_back(std::move(a));
@@ -76,7 +109,8 @@ void Socket::handle_event(const Json& data, std::optional<std::uint64_t> ack_id)
     // The decoder guarantees a non-empty array whose first element is a string or a number.
     const Json& first = data.front();
     const std::string name = first.is_string() ? first.get<std::string>() : first.dump();
-    auto it = handlers_.find(name);
+    auto it = std::find_if(handlers_.begin(), handlers_.end(),
+                           [&name](const Handler& h) { return *h.name == name; });
     if (it == handlers_.end()) return;  // nobody listens: dropped, like an EventEmitter would
     Json args = Json::array();
     for (std::size_t i = 1; i < data.size(); ++i) args.push_back(data[i]);
@@ -91,15 +125,17 @@ void Socket::handle_event(const Json& data, std::optional<std::uint64_t> ack_id)
         };
     }
     // Copy the handler: it may replace itself (socket.on) while running.
-    EventHandler handler = it->second;
+    EventHandler handler = it->handler;
     handler(*this, args, ack);
 }
 
 void Socket::handle_ack(std::uint64_t id, const Json& args) {
-    auto it = pending_acks_.find(id);
+    auto it = std::find_if(pending_acks_.begin(), pending_acks_.end(),
+                           [id](const auto& pending) { return pending.first == id; });
     if (it == pending_acks_.end()) return;  // unknown or already answered: ignored
     AckHandler handler = std::move(it->second);
     pending_acks_.erase(it);
+    if (pending_acks_.empty()) pending_acks_.shrink_to_fit();  // nothing kept while idle
     handler(args);
 }
 
@@ -113,11 +149,11 @@ void Socket::finish(std::string_view reason) {
     if (!connected_) return;
     connected_ = false;
     rooms_.leave_all(*this);
-    pending_acks_.clear();
+    pending_acks_ = {};
     auto handlers = std::move(disconnect_handlers_);
     disconnect_handlers_.clear();
     for (auto& h : handlers) h(*this, reason);
-    handlers_.clear();  // handlers may capture the socket's own state: release it now
+    handlers_ = {};  // handlers may capture the socket's own state: release it now
 }
 
 }  // namespace pulse::sio

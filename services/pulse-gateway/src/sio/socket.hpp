@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "adapter/room_index.hpp"
@@ -43,7 +43,7 @@ class Socket : public adapter::Member, public std::enable_shared_from_this<Socke
     const std::string& id() const { return id_; }
     const std::string& nsp() const { return nsp_; }
     // The CONNECT packet's payload (`auth` of the client), `{}` when it sent none.
-    const Json& auth() const { return auth_; }
+    const Json& auth() const;
     const engine::HandshakeRequest& handshake() const;
     bool connected() const { return connected_; }
     // Connection state recovery: the private session id (empty when recovery is off), and whether
@@ -92,9 +92,17 @@ class Socket : public adapter::Member, public std::enable_shared_from_this<Socke
     bool recovered_ = false;
     std::string pid_;
     std::uint64_t next_ack_id_ = 0;
-    std::unordered_map<std::string, EventHandler> handlers_;
+    // Flat tables rather than hash maps: a socket has a handful of handlers and rarely a pending
+    // ack, and with tens of thousands of idle sockets a hash map's buckets and nodes (and a heap
+    // copy of each event name longer than 15 characters) were ~350 bytes per socket. Event names
+    // are interned once per thread (interned_event_name), so a handler costs its std::function.
+    struct Handler {
+        const std::string* name;
+        EventHandler handler;
+    };
+    std::vector<Handler> handlers_;
     std::vector<DisconnectHandler> disconnect_handlers_;
-    std::unordered_map<std::uint64_t, AckHandler> pending_acks_;
+    std::vector<std::pair<std::uint64_t, AckHandler>> pending_acks_;
 };
 
 }  // namespace pulse::sio
