@@ -50,6 +50,8 @@ const FIGURES = [
   ['push server RSS peak MB', (r) => ((pushServer(r, 'gateway') || pushServer(r, 'node') || {}).rss_kb || {}).peak / 1024],
   ['disconnected during run', (r) => r.disconnected_during_run],
   ['generator core share', (r) => r.generator.cpu_core_share],
+  ['push server CPU µs per connect+join', (r) => (pushServer(r, 'gateway') || pushServer(r, 'node') || {}).connect_cpu_us_per_connection],
+  ['generator CPU µs per connect+join', (r) => r.generator.connect_cpu_us_per_connection],
 ];
 
 function main() {
@@ -61,7 +63,8 @@ function main() {
   const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
   const machine = lines.find((l) => l.bench === 'machine');
   const floors = lines.filter((l) => l.bench === 'write-floor');
-  const runs = lines.filter((l) => l.bench === 'pulse-load');
+  const runs = lines.filter((l) => l.bench === 'pulse-load' && l.target !== 'floor');
+  const connectFloors = lines.filter((l) => l.bench === 'pulse-load' && l.target === 'floor');
   const out = [];
   if (machine) {
     out.push(`Machine: ${machine.cpu}, ${machine.cores} cores; ${machine.date}; load average at start ${machine.loadavg}; mode ${machine.mode}.`);
@@ -73,6 +76,19 @@ function main() {
     out.push('| sockets | frames per write | receiving side | CPU µs per write | CPU µs per frame |');
     out.push('|---:|---:|---|---:|---:|');
     for (const f of floors) out.push(`| ${f.connections} | ${f.frames_per_write} | ${f.receiver || 'drained after'} | ${fmt(f.cpu_us_per_write)} | ${fmt(f.cpu_us_per_frame)} |`);
+    out.push('');
+  }
+  if (connectFloors.length) {
+    out.push('Connect floor (pulse-bench connect-floor-server on core 0: fixed answers of the gateway\'s sizes, no SHA-1/JSON; medians):');
+    out.push('');
+    out.push('| connections | runs | connect+join /s | floor server CPU µs per connect+join | generator CPU µs per connect+join | generator core share while connecting |');
+    out.push('|---:|---:|---:|---:|---:|---:|');
+    for (const n of [...new Set(connectFloors.map((f) => f.connections))]) {
+      const fs_ = connectFloors.filter((f) => f.connections === n);
+      const med = (get) => median(fs_.map((f) => { try { return get(f); } catch (e) { return null; } }));
+      const genShare = med((f) => f.generator.connect_cpu_s / f.connect_join_s);
+      out.push(`| ${n} | ${fs_.length} | ${fmt(med((f) => f.connect_join_per_s))} | ${fmt(med((f) => f.servers.floor.connect_cpu_us_per_connection))} | ${fmt(med((f) => f.generator.connect_cpu_us_per_connection))} | ${fmt(genShare)} |`);
+    }
     out.push('');
   }
   const scenarios = [...new Set(runs.map((r) => r.scenario))];
