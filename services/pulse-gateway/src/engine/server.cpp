@@ -104,8 +104,13 @@ Server::Impl::Impl(http::IoShards& s, ServerOptions o, ConnectionHandler h)
       origins(options.allowed_origins) {
     if (shards.size() > sid_alphabet.size())
         throw std::invalid_argument("engine::Server supports at most 64 shards");
-    for (std::size_t i = 0; i < shards.size(); ++i) shards_.push_back(std::make_unique<Shard>());
+    for (std::size_t i = 0; i < shards.size(); ++i)
+        shards_.push_back(std::make_unique<Shard>(shards.at(i), options));
 }
+
+Server::Impl::Shard::Shard(boost::asio::io_context& io, const ServerOptions& options)
+    : ping_deadlines(io, options.ping_interval, &Session::on_heartbeat_due),
+      pong_deadlines(io, options.ping_timeout, &Session::on_heartbeat_due) {}
 
 std::string Server::Impl::new_sid(std::size_t shard) const {
     unsigned char random[sid_length];

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/deadline_list.hpp"
 #include "engine/errors.hpp"
 #include "engine/origin_policy.hpp"
 #include "engine/reply.hpp"
@@ -43,6 +44,10 @@ struct Server::Impl {
     // and tick instead of one per session: a hot-room broadcast touches hundreds of sessions.
     void defer_flush(std::size_t shard, std::shared_ptr<Session> session);
     std::size_t shard_of(const std::string& sid) const;  // npos when malformed
+    // The shard's heartbeat: sessions waiting for their next ping (pingInterval) and sessions
+    // waiting for a pong (pingTimeout). One timer per list and shard, none per session.
+    DeadlineList& ping_deadlines(std::size_t shard) { return shards_[shard]->ping_deadlines; }
+    DeadlineList& pong_deadlines(std::size_t shard) { return shards_[shard]->pong_deadlines; }
 
     http::IoShards& shards;
     const ServerOptions options;
@@ -53,6 +58,10 @@ struct Server::Impl {
 
   private:
     struct Shard {
+        Shard(boost::asio::io_context& io, const ServerOptions& options);
+        // Before `sessions`: a session leaves its list when destroyed, so the lists go last.
+        DeadlineList ping_deadlines;
+        DeadlineList pong_deadlines;
         std::unordered_map<std::string, std::shared_ptr<Session>> sessions;
         std::vector<std::shared_ptr<Session>> to_flush;  // defer_flush, in call order
         std::vector<std::shared_ptr<Session>> flushing;  // the batch being run (capacity kept)

@@ -1,10 +1,8 @@
 #include "engine/session.hpp"
 
-#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/post.hpp>
 
 #include "engine/base64.hpp"
-#include "engine/exact_allocator.hpp"
 #include "engine/packet.hpp"
 #include "http/io_shards.hpp"
 #include "pulse/log.hpp"
@@ -28,11 +26,7 @@ constexpr std::string_view noop_packet = "6";
 }  // namespace
 
 Session::Session(Server::Impl& server, std::string sid, std::size_t shard, HandshakeRequest request)
-    : server_(server),
-      sid_(std::move(sid)),
-      shard_(shard),
-      request_(std::move(request)),
-      heartbeat_(server.shards.at(shard)) {}
+    : server_(server), sid_(std::move(sid)), shard_(shard), request_(std::move(request)) {}
 
 boost::asio::steady_timer& Session::upgrade_timer() {
     if (!upgrade_timer_)
@@ -349,25 +343,24 @@ void Session::drop_probe() {
 // ---- heartbeat ----
 
 void Session::schedule_ping() {
-    const std::uint64_t gen = ++heartbeat_gen_;
-    heartbeat_.expires_after(server_.options.ping_interval);
-    // Pending for most of the session's life: exactly sized (see exact_allocator.hpp).
-    heartbeat_.async_wait(net::bind_allocator(
-        ExactAllocator<void>{}, [self = shared_from_this(), gen](boost::system::error_code ec) {
-            if (!ec && gen == self->heartbeat_gen_) self->on_ping_due();
-        }));
+    server_.ping_deadlines(shard_).push_back(*this);
+}
+
+void Session::on_heartbeat_due(DeadlineEntry& entry) {
+    auto& session = static_cast<Session&>(entry);
+    auto self = session.shared_from_this();  // closing may drop the registry's reference
+    if (session.awaiting_pong_) {
+        session.on_pong_missing();
+    } else {
+        session.on_ping_due();
+    }
 }
 
 void Session::on_ping_due() {
     if (state_ != State::open) return;
     // The pong deadline starts when the ping is queued, whether or not it reached the client.
     awaiting_pong_ = true;
-    const std::uint64_t gen = ++heartbeat_gen_;
-    heartbeat_.expires_after(server_.options.ping_timeout);
-    heartbeat_.async_wait(net::bind_allocator(
-        ExactAllocator<void>{}, [self = shared_from_this(), gen](boost::system::error_code ec) {
-            if (!ec && gen == self->heartbeat_gen_) self->on_pong_missing();
-        }));
+    server_.pong_deadlines(shard_).push_back(*this);
     enqueue(ping_packet(), false, true);
     flush();
 }
@@ -406,8 +399,7 @@ void Session::begin_graceful_close(CloseReason reason) {
     // ends anyway when the client does not come back in time.
     state_ = State::closing;
     closing_reason_ = reason;
-    ++heartbeat_gen_;
-    heartbeat_.cancel();
+    leave_deadline_list();
     upgrade_timer().expires_after(server_.options.ping_timeout);
     upgrade_timer().async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (!ec) self->on_close_timeout();
@@ -441,8 +433,7 @@ void Session::close_now(CloseReason reason) {
 void Session::finish(CloseReason reason) {
     if (state_ == State::closed) return;
     state_ = State::closed;
-    ++heartbeat_gen_;
-    heartbeat_.cancel();
+    leave_deadline_list();
     cancel_upgrade_timer();
     if (pending_get_) answer_poll(close_packet);
     if (probe_) {

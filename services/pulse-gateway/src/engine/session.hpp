@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/deadline_list.hpp"
 #include "engine/outgoing.hpp"
 #include "engine/reply.hpp"
 #include "engine/server_impl.hpp"
@@ -17,7 +18,12 @@
 
 namespace pulse::engine {
 
-class Session final : public Socket, public WsOwner, public std::enable_shared_from_this<Session> {
+// The DeadlineEntry base is the session's place in its shard's ping or pong deadline list (the
+// heartbeat: see deadline_list.hpp).
+class Session final : public Socket,
+                      public WsOwner,
+                      public DeadlineEntry,
+                      public std::enable_shared_from_this<Session> {
   public:
     enum class State { open, closing, closed };
 
@@ -46,6 +52,9 @@ class Session final : public Socket, public WsOwner, public std::enable_shared_f
     void shutdown();        // graceful, CloseReason::server_shutdown
     void deferred_flush();  // the end-of-tick flush that schedule_flush asked for
 
+    // The shard's heartbeat lists call this for a session whose ping or pong deadline passed.
+    static void on_heartbeat_due(DeadlineEntry& entry);
+
     State state() const { return state_; }
     bool upgraded() const { return ws_ != nullptr; }
 
@@ -66,7 +75,6 @@ class Session final : public Socket, public WsOwner, public std::enable_shared_f
     void drop_probe();
 
     void schedule_ping();
-    void arm_timer(std::chrono::milliseconds after, void (Session::*fire)());
     void on_ping_due();
     void on_pong_missing();
     void on_upgrade_timeout();
@@ -93,14 +101,12 @@ class Session final : public Socket, public WsOwner, public std::enable_shared_f
     std::shared_ptr<WsConnection> probe_;  // upgrade in progress
     bool probed_ = false;                  // "2probe"/"3probe" exchanged
 
-    boost::asio::steady_timer heartbeat_;  // ping interval, then pong deadline
     // Upgrade deadline, or the polling close deadline. Created on first use: a direct WebSocket
     // session (most of them) never needs it, and an idle timer costs ~100 bytes.
     std::unique_ptr<boost::asio::steady_timer> upgrade_timer_;
     boost::asio::steady_timer& upgrade_timer();
     void cancel_upgrade_timer();
-    std::uint64_t heartbeat_gen_ = 0;  // stale timer completions are ignored
-    bool awaiting_pong_ = false;
+    bool awaiting_pong_ = false;  // in the pong deadline list rather than the ping one
 };
 
 }  // namespace pulse::engine
