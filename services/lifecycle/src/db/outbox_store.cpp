@@ -8,16 +8,6 @@ namespace pulse::lifecycle::db {
 namespace {
 
 constexpr const char* kReadEpoch = "SELECT value FROM pulse_meta WHERE key = 'epoch'";
-// Takes the next seq and inserts the row in one statement (one round trip): the UPDATE locks
-// the counter row until commit, which serializes event-producing transactions, so seq order is
-// commit order and a rollback leaves no hole. Rooms travel as a JSON array: no hand-made text[]
-// literal escaping.
-constexpr const char* kAppendOutboxName = "append_outbox";
-constexpr const char* kAppendOutbox =
-    "WITH next AS (UPDATE pulse_outbox_counter SET last_seq = last_seq + 1 RETURNING last_seq) "
-    "INSERT INTO pulse_outbox (seq, event, rooms, data) "
-    "SELECT last_seq, $1, ARRAY(SELECT jsonb_array_elements_text($2::jsonb)), $3::jsonb "
-    "FROM next RETURNING seq";
 constexpr const char* kMarkPublishedName = "mark_published";
 constexpr const char* kMarkPublished =
     "UPDATE pulse_outbox SET published_at = now() "
@@ -49,7 +39,6 @@ std::vector<OutboxRow> to_rows(const pqxx::result& result) {
 }  // namespace
 
 void prepare_outbox_statements(pqxx::connection& conn) {
-    conn.prepare(kAppendOutboxName, kAppendOutbox);
     conn.prepare(kMarkPublishedName, kMarkPublished);
 }
 
@@ -58,12 +47,6 @@ std::string read_epoch(pqxx::connection& conn) {
     auto r = tx.exec(kReadEpoch);
     if (r.empty()) throw std::runtime_error("pulse_meta has no epoch row");
     return r[0][0].as<std::string>();
-}
-
-std::int64_t append_outbox(pqxx::work& tx, const std::string& event,
-                           const std::vector<std::string>& rooms, const std::string& data_json) {
-    return tx.exec_prepared(kAppendOutboxName, event, nlohmann::json(rooms).dump(), data_json)[0][0]
-        .as<std::int64_t>();
 }
 
 void mark_published(pqxx::connection& conn, const std::vector<std::int64_t>& seqs) {

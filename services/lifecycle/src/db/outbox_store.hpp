@@ -1,6 +1,7 @@
 #pragma once
-// The transactional outbox table: append inside the request's transaction, mark published after
-// the bus send, read back unpublished rows (relay) or rows after a seq (gateway replay).
+// The transactional outbox table. Rows are appended by the command functions of migration 2,
+// inside the command's transaction; here: mark them published after the bus send, read back
+// unpublished rows (relay) or rows after a seq (gateway replay).
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -19,15 +20,11 @@ struct OutboxRow {
     nlohmann::ordered_json data;
 };
 
-// Defines append_outbox and mark_published as prepared statements of `conn` (parsed and planned
-// once per connection); called on every new connection that runs them.
+// Defines mark_published as a prepared statement of `conn` (parsed and planned once per
+// connection); called on every new connection that runs it.
 void prepare_outbox_statements(pqxx::connection& conn);
 
 std::string read_epoch(pqxx::connection& conn);
-
-// Takes the next seq from the counter row (row lock held until commit) and inserts the event.
-std::int64_t append_outbox(pqxx::work& tx, const std::string& event,
-                           const std::vector<std::string>& rooms, const std::string& data_json);
 
 void mark_published(pqxx::connection& conn, const std::vector<std::int64_t>& seqs);
 

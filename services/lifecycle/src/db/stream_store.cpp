@@ -2,6 +2,9 @@
 
 #include "db/stream_store.hpp"
 
+#include <stdexcept>
+#include <string_view>
+
 namespace pulse::lifecycle::db {
 namespace {
 
@@ -10,39 +13,44 @@ struct Statement {
     const char* sql;
 };
 
-constexpr Statement kInsertStream{
-    "insert_stream",
-    "INSERT INTO streams (stream_id, sender, receiver, amount) VALUES ($1, $2, $3, $4::numeric) "
-    "ON CONFLICT (stream_id) DO NOTHING RETURNING 1"};
-constexpr Statement kLockStream{
-    "lock_stream",
-    "SELECT sender, receiver, amount::text, withdrawn::text, status FROM streams "
-    "WHERE stream_id = $1 FOR UPDATE"};
-constexpr Statement kReadStream{
-    "read_stream",
-    "SELECT sender, receiver, amount::text, withdrawn::text, status FROM streams "
-    "WHERE stream_id = $1"};
-constexpr Statement kInsertWithdrawal{
-    "insert_withdrawal", "INSERT INTO withdrawals (stream_id, amount) VALUES ($1, $2::numeric)"};
-constexpr Statement kSetWithdrawn{
-    "set_withdrawn", "UPDATE streams SET withdrawn = $2::numeric WHERE stream_id = $1"};
-constexpr Statement kInsertCancellation{
-    "insert_cancellation",
-    "INSERT INTO cancellations (stream_id, to_receiver, to_sender) "
-    "VALUES ($1, $2::numeric, $3::numeric)"};
-constexpr Statement kMarkCanceled{
-    "mark_canceled",
-    "UPDATE streams SET status = 'CANCELED', closed_at = now() WHERE stream_id = $1"};
+constexpr Statement kCreateStream{"create_stream",
+                                  "SELECT * FROM pulse_create_stream($1, $2, $3, $4, $5)"};
+constexpr Statement kRegisterWithdrawal{"register_withdrawal",
+                                        "SELECT * FROM pulse_register_withdrawal($1, $2, $3)"};
+constexpr Statement kCancelStream{"cancel_stream",
+                                  "SELECT * FROM pulse_cancel_stream($1, $2, $3, $4)"};
 
-constexpr Statement kStatements[] = {kInsertStream,     kLockStream,   kReadStream,
-                                     kInsertWithdrawal, kSetWithdrawn, kInsertCancellation,
-                                     kMarkCanceled};
+constexpr Statement kStatements[] = {kCreateStream, kRegisterWithdrawal, kCancelStream};
 
-std::optional<StreamRow> to_stream(const pqxx::result& r) {
-    if (r.empty()) return std::nullopt;
-    return StreamRow{r[0][0].as<std::string>(), r[0][1].as<std::string>(),
-                     r[0][2].as<std::string>(), r[0][3].as<std::string>(),
-                     r[0][4].as<std::string>()};
+CommandResult::Outcome to_outcome(const pqxx::field& f) {
+    const std::string_view text(f.c_str(), f.size());
+    using O = CommandResult::Outcome;
+    if (text == "created") return O::created;
+    if (text == "unchanged") return O::unchanged;
+    if (text == "done") return O::done;
+    if (text == "not_found") return O::not_found;
+    if (text == "conflict") return O::conflict;
+    throw std::runtime_error("unknown command outcome from the database: " + std::string(text));
+}
+
+std::string text_or_empty(const pqxx::field& f) {
+    return f.is_null() ? std::string() : std::string(f.c_str(), f.size());
+}
+
+CommandResult to_result(const pqxx::result& r) {
+    if (r.size() != 1 || r.columns() != 8)
+        throw std::runtime_error("unexpected command result shape from the database");
+    const auto row = r[0];
+    CommandResult out;
+    out.outcome = to_outcome(row[0]);
+    out.field = text_or_empty(row[1]);
+    out.seq = row[2].is_null() ? 0 : row[2].as<std::int64_t>();
+    out.sender = text_or_empty(row[3]);
+    out.receiver = text_or_empty(row[4]);
+    out.amount = text_or_empty(row[5]);
+    out.withdrawn = text_or_empty(row[6]);
+    out.status = text_or_empty(row[7]);
+    return out;
 }
 
 }  // namespace
@@ -51,30 +59,23 @@ void prepare_stream_statements(pqxx::connection& conn) {
     for (const auto& s : kStatements) conn.prepare(s.name, s.sql);
 }
 
-bool insert_stream_if_absent(pqxx::work& tx, const std::string& stream_id,
-                             const std::string& sender, const std::string& receiver,
-                             const std::string& amount) {
-    return !tx.exec_prepared(kInsertStream.name, stream_id, sender, receiver, amount).empty();
+CommandResult create_stream(pqxx::nontransaction& tx, const std::string& stream_id,
+                            const std::string& sender, const std::string& receiver,
+                            const std::string& amount, const std::string& timestamp) {
+    return to_result(
+        tx.exec_prepared(kCreateStream.name, stream_id, sender, receiver, amount, timestamp));
 }
 
-std::optional<StreamRow> lock_stream(pqxx::work& tx, const std::string& stream_id) {
-    return to_stream(tx.exec_prepared(kLockStream.name, stream_id));
+CommandResult register_withdrawal(pqxx::nontransaction& tx, const std::string& stream_id,
+                                  const std::string& amount, const std::string& timestamp) {
+    return to_result(tx.exec_prepared(kRegisterWithdrawal.name, stream_id, amount, timestamp));
 }
 
-std::optional<StreamRow> read_stream(pqxx::work& tx, const std::string& stream_id) {
-    return to_stream(tx.exec_prepared(kReadStream.name, stream_id));
-}
-
-void record_withdrawal(pqxx::work& tx, const std::string& stream_id, const std::string& amount,
-                       const std::string& new_withdrawn) {
-    tx.exec_prepared(kInsertWithdrawal.name, stream_id, amount);
-    tx.exec_prepared(kSetWithdrawn.name, stream_id, new_withdrawn);
-}
-
-void record_cancellation(pqxx::work& tx, const std::string& stream_id,
-                         const std::string& to_receiver, const std::string& to_sender) {
-    tx.exec_prepared(kInsertCancellation.name, stream_id, to_receiver, to_sender);
-    tx.exec_prepared(kMarkCanceled.name, stream_id);
+CommandResult cancel_stream(pqxx::nontransaction& tx, const std::string& stream_id,
+                            const std::string& to_receiver, const std::string& to_sender,
+                            const std::string& timestamp) {
+    return to_result(
+        tx.exec_prepared(kCancelStream.name, stream_id, to_receiver, to_sender, timestamp));
 }
 
 }  // namespace pulse::lifecycle::db

@@ -1,36 +1,39 @@
 #pragma once
-// SQL on streams / withdrawals / cancellations. Amounts cross this layer as decimal strings
-// (numeric::text), the domain layer owns their arithmetic.
-#include <optional>
+// The three stream commands, each one call of its PL/pgSQL function (migration 2): one round trip
+// per request, run in autocommit, so the call's writes, seq and outbox row commit together when
+// it returns. Amounts cross this layer as decimal strings (numeric::text).
+#include <cstdint>
 #include <string>
 
 #include <pqxx/connection>
-#include <pqxx/transaction>
+#include <pqxx/nontransaction>
 
 namespace pulse::lifecycle::db {
 
-// Defines the statements below as prepared statements of `conn` (PostgreSQL parses and plans
-// each once per connection, not once per request); called on every new pooled connection.
+// Defines the calls below as prepared statements of `conn` (parsed and planned once per
+// connection, not once per request); called on every new pooled connection.
 void prepare_stream_statements(pqxx::connection& conn);
 
-struct StreamRow {
+// What a command function returns (pulse_command_result).
+struct CommandResult {
+    enum class Outcome { created, unchanged, done, not_found, conflict };
+    Outcome outcome = Outcome::done;
+    std::string field;     // the offending request field of not_found / conflict
+    std::int64_t seq = 0;  // the committed event's seq, 0 when nothing was written
     std::string sender;
     std::string receiver;
-    std::string amount;
-    std::string withdrawn;
-    std::string status;
+    std::string amount;     // the stream total
+    std::string withdrawn;  // after the command
+    std::string status;     // after the command
 };
 
-// false when a stream with that id already exists (nothing written).
-bool insert_stream_if_absent(pqxx::work& tx, const std::string& stream_id,
-                             const std::string& sender, const std::string& receiver,
-                             const std::string& amount);
-// FOR UPDATE: the row stays locked until commit, so concurrent withdrawals serialize on it.
-std::optional<StreamRow> lock_stream(pqxx::work& tx, const std::string& stream_id);
-std::optional<StreamRow> read_stream(pqxx::work& tx, const std::string& stream_id);
-void record_withdrawal(pqxx::work& tx, const std::string& stream_id, const std::string& amount,
-                       const std::string& new_withdrawn);
-void record_cancellation(pqxx::work& tx, const std::string& stream_id,
-                         const std::string& to_receiver, const std::string& to_sender);
+CommandResult create_stream(pqxx::nontransaction& tx, const std::string& stream_id,
+                            const std::string& sender, const std::string& receiver,
+                            const std::string& amount, const std::string& timestamp);
+CommandResult register_withdrawal(pqxx::nontransaction& tx, const std::string& stream_id,
+                                  const std::string& amount, const std::string& timestamp);
+CommandResult cancel_stream(pqxx::nontransaction& tx, const std::string& stream_id,
+                            const std::string& to_receiver, const std::string& to_sender,
+                            const std::string& timestamp);
 
 }  // namespace pulse::lifecycle::db

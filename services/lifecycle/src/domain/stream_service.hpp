@@ -1,15 +1,18 @@
 #pragma once
-// The stream rules (DESIGN.md "Domain"): each command is one transaction that writes the domain
-// rows and the outbox row together; the event is published after commit and the row marked
-// published off the request path (outbox/published_marker).
+// The stream rules (DESIGN.md "Domain"): each command is one call of its PostgreSQL function
+// (db/stream_store), which checks what needs database state, writes the domain rows and the
+// outbox row and commits, all in one round trip; the event is published after that commit and
+// the row marked published off the request path (outbox/published_marker).
 // Client mistakes throw ClientError (and nothing is written or published); infrastructure
 // failures throw other exceptions (the router answers 503/500).
 #include <atomic>
 #include <cstdint>
 
 #include <nlohmann/json.hpp>
+#include <pqxx/nontransaction>
 
 #include "db/pool.hpp"
+#include "db/stream_store.hpp"
 #include "domain/events.hpp"
 #include "domain/requests.hpp"
 #include "outbox/event_sink.hpp"
@@ -37,8 +40,10 @@ class StreamService {
         nlohmann::ordered_json data;          // body "data" when there is no event
         bool created = false;
     };
-    template <class DomainWork>
-    nlohmann::ordered_json transact(DomainWork&& work);
+    // `call` runs the command's function; `interpret` turns its result into an Outcome or throws
+    // ClientError (the function wrote nothing then).
+    template <class Call, class Interpret>
+    nlohmann::ordered_json execute(Call&& call, Interpret&& interpret);
 
     db::ConnectionPool& pool_;
     outbox::EventSink& sink_;

@@ -1,8 +1,9 @@
 #pragma once
-// Publish-after-commit, in seq order. The caller holds `order()` from just before it takes the
-// next seq until after publish(): within this process events then leave in exactly seq order
-// (seq order is commit order; see db/outbox_store). Every domain lock of the transaction must
-// be taken before `order()`, so a holder never waits on a row another waiting holder owns.
+// Publish-after-commit, in seq order. The caller holds `order()` around the command's call
+// (which takes the next seq and commits when it returns, see db/stream_store) and the
+// publish(): within this process events then leave in exactly seq order (seq order is commit
+// order). A waiter for `order()` holds no row lock (each call is its own transaction, and the
+// relay only publishes under it), so a holder never waits on a row a waiting holder owns.
 #include <atomic>
 #include <cstdint>
 #include <mutex>
