@@ -168,7 +168,7 @@ std::shared_ptr<Session> Server::Impl::create(std::size_t shard, const http::Req
     auto session = std::make_shared<Session>(
         *this, sid, shard,
         HandshakeRequest{r.remote_address, std::string(r.header("origin")), r.query});
-    shards_[shard]->sessions.emplace(std::move(sid), session);
+    shards_[shard]->sessions.emplace(std::string_view(session->id()), session);
     sessions.fetch_add(1);
     return session;
 }

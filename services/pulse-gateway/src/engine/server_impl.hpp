@@ -7,6 +7,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -62,7 +63,9 @@ struct Server::Impl {
         // Before `sessions`: a session leaves its list when destroyed, so the lists go last.
         DeadlineList ping_deadlines;
         DeadlineList pong_deadlines;
-        std::unordered_map<std::string, std::shared_ptr<Session>> sessions;
+        // Keyed by a view of the session's own sid (the map owns the session, so the view lives
+        // as long as the entry): no second heap copy of every sid.
+        std::unordered_map<std::string_view, std::shared_ptr<Session>> sessions;
         std::vector<std::shared_ptr<Session>> to_flush;  // defer_flush, in call order
         std::vector<std::shared_ptr<Session>> flushing;  // the batch being run (capacity kept)
         bool flush_posted = false;

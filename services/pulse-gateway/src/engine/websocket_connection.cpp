@@ -34,8 +34,23 @@ const char* reason_phrase(unsigned status) {
 }
 }  // namespace
 
+namespace {
+// Re-wraps the accepted descriptor in a socket bound to the io_context's concrete executor (no
+// operation is pending on it at an upgrade: the HTTP side handed it over after the request).
+WsConnection::Stream rewrap(tcp::socket socket) {
+    auto& io =
+        static_cast<net::io_context&>(net::query(socket.get_executor(), net::execution::context));
+    boost::system::error_code ec;
+    const auto endpoint = socket.local_endpoint(ec);
+    const tcp protocol = ec ? tcp::v4() : endpoint.protocol();
+    const auto fd = socket.release(ec);
+    if (ec) return WsConnection::Stream(io);  // closed: reads and writes fail, the owner hears it
+    return WsConnection::Stream(io, protocol, fd);
+}
+}  // namespace
+
 WsConnection::WsConnection(tcp::socket socket, std::size_t max_message)
-    : socket_(std::move(socket)), reader_(max_message) {
+    : socket_(rewrap(std::move(socket))), reader_(max_message) {
     boost::system::error_code ec;
     socket_.set_option(tcp::no_delay(true), ec);
     socket_.non_blocking(true, ec);  // read_some after readiness must never block the shard
@@ -76,7 +91,7 @@ void WsConnection::do_read() {
     if (dead_) return;
     // Pending for most of the connection's life: exactly sized (see exact_allocator.hpp).
     socket_.async_wait(
-        tcp::socket::wait_read,
+        Stream::wait_read,
         net::bind_allocator(ExactAllocator<void>{},
                             [self = shared_from_this()](boost::system::error_code ec) {
                                 if (ec) {
