@@ -47,7 +47,6 @@ Client::Client(Server& server, std::shared_ptr<engine::Socket> socket,
       engine_(std::move(socket)),
       handshake_(engine_, &engine_->request()),
       shard_(engine_->shard()),
-      decoder_(server.options().max_attachments),
       connect_timer_(std::make_unique<Timer>(shard_context)) {}
 
 Client::~Client() = default;
@@ -103,7 +102,16 @@ void Client::fail(std::string_view why) {
 
 void Client::on_message(std::string_view data, bool binary) {
     if (!engine_) return;
-    auto result = binary ? decoder_.add_binary(data) : decoder_.add_text(data);
+    parser::Decoder::Result result;
+    if (pending_binary_) {
+        result = binary ? pending_binary_->add_binary(data) : pending_binary_->add_text(data);
+        if (result.status != parser::Decoder::Result::Status::incomplete) pending_binary_.reset();
+    } else {
+        parser::Decoder decoder(server_.options().max_attachments);
+        result = binary ? decoder.add_binary(data) : decoder.add_text(data);
+        if (result.status == parser::Decoder::Result::Status::incomplete)
+            pending_binary_ = std::make_unique<parser::Decoder>(std::move(decoder));
+    }
     switch (result.status) {
         case parser::Decoder::Result::Status::incomplete:
             return;
