@@ -58,9 +58,23 @@ WsConnection::WsConnection(tcp::socket socket, std::size_t max_message)
 
 WsConnection::~WsConnection() = default;
 
+WsConnection::Occasional& WsConnection::occasional() {
+    if (!occasional_) occasional_ = std::make_unique<Occasional>();
+    return *occasional_;
+}
+
+bool WsConnection::occasional_output() const {
+    return occasional_ && (!occasional_->control.empty() || !occasional_->direct.empty() ||
+                           !occasional_->backlog.empty());
+}
+
+void WsConnection::drop_occasional_if_unused() {
+    if (occasional_ && !occasional_output() && !occasional_->linger) occasional_.reset();
+}
+
 void WsConnection::accept(std::string_view client_key, std::weak_ptr<WsOwner> owner) {
     owner_ = std::move(owner);
-    control_.push_back(
+    occasional().control.push_back(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         "Sec-WebSocket-Accept: " +
         ws::accept_key(client_key) + "\r\n\r\n");
@@ -132,7 +146,7 @@ bool WsConnection::on_read(std::string_view bytes) {
                     owner->on_ws_message(*this, ev->payload, ev->kind == ws::Event::binary);
                 break;
             case ws::Event::ping:
-                control_.push_back(ws::encode_frame(ws::pong, ev->payload));
+                occasional().control.push_back(ws::encode_frame(ws::pong, ev->payload));
                 kick();
                 break;
             case ws::Event::pong:
@@ -144,11 +158,11 @@ bool WsConnection::on_read(std::string_view bytes) {
                 if (!close_queued_) {
                     closing_ = true;
                     close_queued_ = true;
-                    backlog_.clear();
-                    control_.push_back(ws::encode_close_frame(ws::close_normal));
+                    occasional().backlog.clear();
+                    occasional().control.push_back(ws::encode_close_frame(ws::close_normal));
                     kick();
                 }
-                if (!writing_ && control_.empty()) finish_close();
+                if (!writing_ && !(occasional_ && !occasional_->control.empty())) finish_close();
                 return false;
             case ws::Event::error:
                 protocol_close(ev->code, CloseReason::transport_error);
@@ -164,9 +178,9 @@ void WsConnection::protocol_close(std::uint16_t code, CloseReason reason) {
     if (!close_queued_) {
         closing_ = true;
         close_queued_ = true;
-        backlog_.clear();
-        direct_.clear();
-        control_.push_back(ws::encode_close_frame(code));
+        occasional().backlog.clear();
+        occasional().direct.clear();
+        occasional().control.push_back(ws::encode_close_frame(code));
         kick();
     }
 }
@@ -186,7 +200,7 @@ void WsConnection::kick() {
 }
 
 void WsConnection::send_direct(std::shared_ptr<const std::string> packet) {
-    direct_.push(Outgoing{std::move(packet), false});
+    occasional().direct.push(Outgoing{std::move(packet), false});
     kick();
 }
 
@@ -232,7 +246,8 @@ void WsConnection::start_write(PacketQueue* source) {
     batch_->flight.clear();
     batch_->buffers.clear();
     std::size_t bytes = 0;
-    batch_->control.swap(control_);  // control_ was cleared with batch_->control: now empty
+    // The batch's control vector was cleared above: after the swap, ours is empty.
+    if (occasional_) batch_->control.swap(occasional_->control);
     // Move packets in order: direct ones first (they answer the probe that precedes any upgrade),
     // then the backlog of a closing connection, then the owner's queue.
     auto take = [&](PacketQueue& from) {
@@ -242,15 +257,18 @@ void WsConnection::start_write(PacketQueue* source) {
             bytes += batch_->flight.back().data->size();
         }
     };
-    take(direct_);
-    take(backlog_);
+    if (occasional_) {
+        take(occasional_->direct);
+        take(occasional_->backlog);
+        drop_occasional_if_unused();
+    }
     if (source) take(*source);
 
     if (batch_->control.empty() && batch_->flight.empty()) {
         release_write_buffers();
-        if (closing_ && !close_queued_ && backlog_.empty()) {
+        if (closing_ && !close_queued_ && !occasional_output()) {
             close_queued_ = true;
-            control_.push_back(ws::encode_close_frame(ws::close_normal));
+            occasional().control.push_back(ws::encode_close_frame(ws::close_normal));
             start_write(nullptr);
         }
         return;
@@ -316,7 +334,7 @@ void WsConnection::consume_written(std::size_t n) {
 void WsConnection::on_write_done() {
     release_write_buffers();  // normally done already by whoever completed the write
     if (dead_) return;
-    if (!control_.empty() || !direct_.empty() || !backlog_.empty()) {
+    if (occasional_output()) {
         start_write(nullptr);
         return;
     }
@@ -332,9 +350,10 @@ void WsConnection::on_write_done() {
         // Close frame sent: half-close and give the peer a moment to answer.
         boost::system::error_code ignored;
         socket_.shutdown(tcp::socket::shutdown_send, ignored);
-        linger_ = std::make_unique<net::steady_timer>(socket_.get_executor());
-        linger_->expires_after(close_linger);
-        linger_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        auto& linger = occasional().linger;
+        linger = std::make_unique<net::steady_timer>(socket_.get_executor());
+        linger->expires_after(close_linger);
+        linger->async_wait([self = shared_from_this()](boost::system::error_code ec) {
             if (!ec) self->finish_close();
         });
         return;
@@ -347,12 +366,12 @@ void WsConnection::close(std::uint16_t code, PacketQueue rest) {
     reported_ = true;
     if (dead_ || closing_) return;
     closing_ = true;
-    backlog_.append(rest);
+    if (!rest.empty()) occasional().backlog.append(rest);
     if (code != ws::close_normal) {
         // An error close carries no backlog: the code tells why.
-        backlog_.clear();
+        if (occasional_) occasional_->backlog.clear();
         close_queued_ = true;
-        control_.push_back(ws::encode_close_frame(code));
+        occasional().control.push_back(ws::encode_close_frame(code));
     }
     kick();
 }
@@ -367,7 +386,7 @@ void WsConnection::finish_close() {
     if (dead_) return;
     dead_ = true;
     boost::system::error_code ignored;
-    if (linger_) linger_->cancel();
+    if (occasional_ && occasional_->linger) occasional_->linger->cancel();
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
 }
