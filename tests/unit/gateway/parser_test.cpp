@@ -4,6 +4,7 @@
 
 #include "parser/decoder.hpp"
 #include "parser/encoder.hpp"
+#include "parser/flat_array.hpp"
 
 using namespace pulse::parser;
 
@@ -223,4 +224,32 @@ TEST_CASE("ten attachments are allowed, the limit is configurable") {
 
     Decoder strict(2);
     CHECK(strict.add_text(R"(53-["a"])").status == Decoder::Result::Status::error);
+}
+
+TEST_CASE("flat string arrays take the fast path and equal the general parse") {
+    for (std::string_view text : {R"([])", R"([""])", R"(["join-stream-room","GABC"])",
+                                  R"(["a","b","c d ~!"])", R"(["]"])"}) {
+        INFO(text);
+        auto flat = parse_flat_string_array(text);
+        REQUIRE(flat);
+        CHECK(*flat == Json::parse(text));
+    }
+    const auto p = decode_one(R"(2["join-stream-room","GABC"])");
+    CHECK(p.data == Json::parse(R"(["join-stream-room","GABC"])"));
+}
+
+TEST_CASE("anything but a flat string array is left to the general parser") {
+    for (std::string_view text :
+         {"", "[", "]", R"(["a")", R"(["a",])", R"([,"a"])", R"([ "a"])", R"(["a" ])",
+          R"(["a\"b"])", R"(["a\u0041"])", "[\"caf\xc3\xa9\"]", "[\"tab\there\"]", R"([1])",
+          R"(["a",1])", R"([["a"]])", R"({"a":"b"})", R"(["a"]x)", R"(["a""b"])"}) {
+        INFO(text);
+        CHECK_FALSE(parse_flat_string_array(text));
+    }
+    // Those still decode through the general path where they are valid JSON.
+    CHECK(decode_one(R"(2[ "a" , "b\"c" ])").data == Json::parse(R"(["a","b\"c"])"));
+    CHECK(decode_one("2[\"caf\xc3\xa9\"]").data == Json::parse("[\"caf\xc3\xa9\"]"));
+    require_rejected(R"(2["a",])");
+    require_rejected(R"(2[])");
+    require_rejected(R"(2["connect"])");
 }

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "parser/flat_array.hpp"
+
 namespace pulse::parser {
 namespace {
 
@@ -137,9 +139,14 @@ TextDecodeResult decode_text(std::string_view str, std::size_t max_attachments) 
 
     if (i < str.size()) {
         const auto body = str.substr(i);
-        if (json_nesting_exceeds(body, kMaxJsonDepth)) return fail("payload nested too deeply");
-        Json payload = Json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-        if (payload.is_discarded()) return fail("invalid payload");
+        Json payload;
+        if (auto flat = parse_flat_string_array(body)) {
+            payload = std::move(*flat);  // the common client event: no general parse needed
+        } else {
+            if (json_nesting_exceeds(body, kMaxJsonDepth)) return fail("payload nested too deeply");
+            payload = Json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+            if (payload.is_discarded()) return fail("invalid payload");
+        }
         if (!payload_fits_type(p.type, payload)) return fail("invalid payload");
         p.data = std::move(payload);
     }

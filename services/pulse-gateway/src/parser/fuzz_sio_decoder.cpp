@@ -1,5 +1,6 @@
 // libFuzzer target: the Socket.IO packet decoder must never crash, hang or leak on any input, and
-// whatever it accepts must survive an encode -> decode round trip unchanged.
+// whatever it accepts must survive an encode -> decode round trip unchanged. The flat-array fast
+// path must give exactly what the general JSON parser gives.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -7,6 +8,7 @@
 
 #include "parser/decoder.hpp"
 #include "parser/encoder.hpp"
+#include "parser/flat_array.hpp"
 
 using namespace pulse::parser;
 
@@ -14,6 +16,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // The first byte splits the input into a text packet and binary attachments, so the fuzzer
     // also explores the attachment path.
     const std::string_view all(reinterpret_cast<const char*>(data), size);
+    // Differential: the flat-array fast path must agree with the general JSON parser.
+    if (auto flat = parse_flat_string_array(all)) {
+        const Json general = Json::parse(all.begin(), all.end(), nullptr, false);
+        if (general.is_discarded() || general != *flat) std::abort();
+    }
     Decoder decoder;
     std::size_t pos = 0;
     const auto next = [&]() {
