@@ -52,6 +52,8 @@ const FIGURES = [
   ['generator core share', (r) => r.generator.cpu_core_share],
   ['push server CPU µs per connect+join', (r) => (pushServer(r, 'gateway') || pushServer(r, 'node') || {}).connect_cpu_us_per_connection],
   ['generator CPU µs per connect+join', (r) => r.generator.connect_cpu_us_per_connection],
+  ['core 0 (servers) busy while connecting', (r) => (r.cores_busy_while_connecting || [])[0]],
+  ['core 1 (generator) busy while connecting', (r) => (r.cores_busy_while_connecting || [])[1]],
 ];
 
 function main() {
@@ -81,13 +83,13 @@ function main() {
   if (connectFloors.length) {
     out.push('Connect floor (pulse-bench connect-floor-server on core 0: fixed answers of the gateway\'s sizes, no SHA-1/JSON; medians):');
     out.push('');
-    out.push('| connections | runs | connect+join /s | floor server CPU µs per connect+join | generator CPU µs per connect+join | generator core share while connecting |');
+    out.push('| connections | runs | connect+join /s | floor server CPU µs per connect+join | generator CPU µs per connect+join | core 0 (server) busy while connecting | core 1 (generator) busy |');
     out.push('|---:|---:|---:|---:|---:|---:|');
     for (const n of [...new Set(connectFloors.map((f) => f.connections))]) {
       const fs_ = connectFloors.filter((f) => f.connections === n);
       const med = (get) => median(fs_.map((f) => { try { return get(f); } catch (e) { return null; } }));
-      const genShare = med((f) => f.generator.connect_cpu_s / f.connect_join_s);
-      out.push(`| ${n} | ${fs_.length} | ${fmt(med((f) => f.connect_join_per_s))} | ${fmt(med((f) => f.servers.floor.connect_cpu_us_per_connection))} | ${fmt(med((f) => f.generator.connect_cpu_us_per_connection))} | ${fmt(genShare)} |`);
+      const core = (i) => med((f) => (f.cores_busy_while_connecting || [])[i]);
+      out.push(`| ${n} | ${fs_.length} | ${fmt(med((f) => f.connect_join_per_s))} | ${fmt(med((f) => f.servers.floor.connect_cpu_us_per_connection))} | ${fmt(med((f) => f.generator.connect_cpu_us_per_connection))} | ${fmt(core(0))} | ${fmt(core(1))} |`);
     }
     out.push('');
   }

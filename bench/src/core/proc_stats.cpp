@@ -57,6 +57,49 @@ std::optional<std::uint64_t> parse_status_kb(std::string_view content, std::stri
     return std::nullopt;
 }
 
+std::vector<CoreTicks> parse_core_ticks(std::string_view proc_stat) {
+    std::vector<CoreTicks> cores;
+    std::size_t line = 0;
+    while (line < proc_stat.size()) {
+        std::size_t eol = proc_stat.find('\n', line);
+        if (eol == std::string_view::npos) eol = proc_stat.size();
+        const std::string_view l = proc_stat.substr(line, eol - line);
+        line = eol + 1;
+        // "cpu0 ...", not the aggregate "cpu  ..."
+        if (l.size() < 4 || l.substr(0, 3) != "cpu" || l[3] < '0' || l[3] > '9') continue;
+        std::size_t pos = l.find(' ');
+        CoreTicks t;
+        for (int field = 0; field < 8 && pos != std::string_view::npos; ++field) {
+            while (pos < l.size() && l[pos] == ' ') ++pos;
+            std::uint64_t v = 0;
+            auto [end, ec] = std::from_chars(l.data() + pos, l.data() + l.size(), v);
+            if (ec != std::errc{}) break;
+            pos = static_cast<std::size_t>(end - l.data());
+            t.total += v;
+            if (field != 3 && field != 4) t.busy += v;  // idle, iowait
+        }
+        cores.push_back(t);
+    }
+    return cores;
+}
+
+std::vector<double> core_busy_shares(const std::vector<CoreTicks>& before,
+                                     const std::vector<CoreTicks>& after) {
+    std::vector<double> shares;
+    if (before.size() != after.size()) return shares;
+    for (std::size_t i = 0; i < before.size(); ++i) {
+        const auto total = after[i].total - before[i].total;
+        const auto busy = after[i].busy - before[i].busy;
+        shares.push_back(total ? static_cast<double>(busy) / static_cast<double>(total) : 0.0);
+    }
+    return shares;
+}
+
+std::vector<CoreTicks> read_core_ticks() {
+    auto content = slurp("/proc/stat");
+    return content ? parse_core_ticks(*content) : std::vector<CoreTicks>{};
+}
+
 std::optional<double> process_cpu_seconds(pid_t pid) {
     auto content = slurp("/proc/" + std::to_string(pid) + "/stat");
     if (!content) return std::nullopt;

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "../core/percentiles.hpp"
+#include "../core/proc_stats.hpp"
 #include "../core/strkey_gen.hpp"
 #include "bus_injector.hpp"
 #include "cli_args.hpp"
@@ -148,6 +149,7 @@ int run_load(int argc, char** argv) {
     monitor.start_sampling();
 
     ClientPool clients(pool);
+    const auto cores_before_connect = read_core_ticks();
     const std::uint64_t connect_start = monotonic_ns();
     clients.start();
     const auto connect_deadline = connect_start + static_cast<std::uint64_t>(connect_timeout * 1e9);
@@ -157,6 +159,9 @@ int run_load(int argc, char** argv) {
     }
     const std::uint64_t joined = clients.joined();
     const double connect_s = seconds_between(connect_start, clients.last_join_ns());
+    // Whole-core busy shares while connecting (softirq and other processes included): says
+    // whether a core was saturated when no process's own CPU figure shows it.
+    const auto cores_connecting = core_busy_shares(cores_before_connect, read_core_ticks());
     sleep_ms(300);  // let the servers settle (allocations after the last join) before measuring
     const auto rss_connected = monitor.rss_kb();
     const auto cpu_after_connect = monitor.cpu_seconds();
@@ -245,6 +250,9 @@ int run_load(int argc, char** argv) {
     out["connect_failed"] = totals.failed;
     out["connect_join_s"] = round3(connect_s);
     out["connect_join_per_s"] = connect_s > 0 ? std::round(joined / connect_s) : 0;
+    out["cores_busy_while_connecting"] = json::array();
+    for (double share : cores_connecting)
+        out["cores_busy_while_connecting"].push_back(round3(share));
     out["events"] = {{"offered", pacing.max_rate ? book.sent : book.offered},
                      {"sent", book.sent},
                      {"accepted", book.accepted},

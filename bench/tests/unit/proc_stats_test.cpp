@@ -28,3 +28,24 @@ TEST_CASE("the live readers see this very process") {
     REQUIRE(process_rss_kb(getpid()).value_or(0) > 0);
     REQUIRE(process_cpu_seconds(getpid()).has_value());
 }
+
+TEST_CASE("/proc/stat per-core lines: busy includes softirq, not idle or iowait") {
+    const std::string text =
+        "cpu  30 0 20 100 5 1 4 0 0 0\n"
+        "cpu0 10 0 10 50 5 1 4 0 0 0\n"
+        "cpu1 20 0 10 50 0 0 0 0 0 0\n"
+        "intr 12345 0 0\n"
+        "ctxt 99\n";
+    const auto cores = parse_core_ticks(text);
+    REQUIRE(cores.size() == 2);
+    CHECK(cores[0].busy == 25);  // 10 user + 10 system + 1 irq + 4 softirq
+    CHECK(cores[0].total == 80);
+    CHECK(cores[1].busy == 30);
+    const std::vector<CoreTicks> later{{45, 100}, {30, 80}};
+    const auto shares = core_busy_shares(cores, later);
+    REQUIRE(shares.size() == 2);
+    CHECK(shares[0] == Approx(1.0));  // 20 busy of 20
+    CHECK(shares[1] == Approx(0.0));
+    CHECK(core_busy_shares(cores, {}).empty());
+    CHECK_FALSE(read_core_ticks().empty());
+}
