@@ -84,7 +84,7 @@ function main() {
     out.push('Connect floor (pulse-bench connect-floor-server on core 0: fixed answers of the gateway\'s sizes, no SHA-1/JSON; medians):');
     out.push('');
     out.push('| connections | runs | connect+join /s | floor server CPU µs per connect+join | generator CPU µs per connect+join | core 0 (server) busy while connecting | core 1 (generator) busy |');
-    out.push('|---:|---:|---:|---:|---:|---:|');
+    out.push('|---:|---:|---:|---:|---:|---:|---:|');
     for (const n of [...new Set(connectFloors.map((f) => f.connections))]) {
       const fs_ = connectFloors.filter((f) => f.connections === n);
       const med = (get) => median(fs_.map((f) => { try { return get(f); } catch (e) { return null; } }));
