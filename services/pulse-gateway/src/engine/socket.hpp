@@ -53,7 +53,9 @@ class Socket {
     // on_message: the payload of an Engine.IO message packet (type 4), without the type digit;
     //             binary=true for binary data.
     std::function<void(std::string_view data, bool binary)> on_message;
-    // Fires exactly once when the session ends, for any reason.
+    // Fires exactly once when the session ends, for any reason. Both handlers are released
+    // together just before it runs, and on_message is never called after that (so on_message
+    // may rely on whatever on_close keeps alive).
     std::function<void(CloseReason reason)> on_close;
 };
 
