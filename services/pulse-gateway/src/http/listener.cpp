@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <iterator>
 #include <optional>
 #include <stdexcept>
 
@@ -59,12 +60,15 @@ class ConnectionReply final : public engine::Reply {
 
 class Connection : public std::enable_shared_from_this<Connection> {
   public:
-    Connection(tcp::socket socket, std::size_t shard, const Router& router,
-               const ListenerOptions& options)
-        : stream_(std::move(socket)), shard_(shard), router_(router), options_(options) {
+    // `peer` comes from accept() itself: no getpeername() per connection.
+    Connection(tcp::socket socket, const tcp::endpoint& peer, std::size_t shard,
+               const Router& router, const ListenerOptions& options)
+        : stream_(std::move(socket)),
+          shard_(shard),
+          router_(router),
+          options_(options),
+          remote_(peer.address().to_string()) {
         boost::system::error_code ec;
-        const auto ep = stream_.socket().remote_endpoint(ec);
-        if (!ec) remote_ = ep.address().to_string();
         stream_.socket().set_option(tcp::no_delay(true), ec);
     }
 
@@ -104,6 +108,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         const auto q = request_.target.find('?');
         request_.path = request_.target.substr(0, q);
         request_.query = q == std::string::npos ? std::string{} : request_.target.substr(q + 1);
+        request_.headers.reserve(static_cast<std::size_t>(std::distance(req.begin(), req.end())));
         for (const auto& field : req)
             request_.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
         request_.remote_address = remote_;
@@ -264,26 +269,30 @@ struct Listener::Impl : std::enable_shared_from_this<Listener::Impl> {
 
     void accept() {
         const std::size_t shard = shards.next_index();
-        acceptor.async_accept(shards.at(shard), [self = shared_from_this(), shard](
-                                                    beast::error_code ec, tcp::socket socket) {
-            if (!self->acceptor.is_open()) return;
-            if (!ec) {
-                // The socket already belongs to its shard's io_context: start it there.
-                net::post(socket.get_executor(), [self, shard, s = std::move(socket)]() mutable {
-                    std::make_shared<Connection>(std::move(s), shard, self->router, self->options)
-                        ->start();
-                });
-            } else if (ec == net::error::no_descriptors) {
-                pulse::log::warn("accept failed", {{"error", ec.message()}});
-            }
-            self->accept();
-        });
+        acceptor.async_accept(
+            shards.at(shard), peer,
+            [self = shared_from_this(), shard](beast::error_code ec, tcp::socket socket) {
+                if (!self->acceptor.is_open()) return;
+                if (!ec) {
+                    // The socket already belongs to its shard's io_context: start it there.
+                    net::post(socket.get_executor(),
+                              [self, shard, peer = self->peer, s = std::move(socket)]() mutable {
+                                  std::make_shared<Connection>(std::move(s), peer, shard,
+                                                               self->router, self->options)
+                                      ->start();
+                              });
+                } else if (ec == net::error::no_descriptors) {
+                    pulse::log::warn("accept failed", {{"error", ec.message()}});
+                }
+                self->accept();
+            });
     }
 
     IoShards& shards;
     const Router& router;
     const ListenerOptions options;
     tcp::acceptor acceptor;
+    tcp::endpoint peer;  // filled by the pending accept (one at a time)
 };
 
 Listener::Listener(IoShards& shards, const Router& router, ListenerOptions options)
