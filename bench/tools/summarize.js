@@ -77,7 +77,10 @@ function main() {
     out.push('');
     out.push('| sockets | frames per write | receiving side | CPU µs per write | CPU µs per frame |');
     out.push('|---:|---:|---|---:|---:|');
-    for (const f of floors) out.push(`| ${f.connections} | ${f.frames_per_write} | ${f.receiver || 'drained after'} | ${fmt(f.cpu_us_per_write)} | ${fmt(f.cpu_us_per_frame)} |`);
+    for (const f of floors) {
+      const side = `${f.receiver || 'drained after'}${f.burst ? `; bursts of ${f.burst} writes every ${f.pause_us / 1000} ms` : ''}`;
+      out.push(`| ${f.connections} | ${f.frames_per_write} | ${side} | ${fmt(f.cpu_us_per_write)} | ${fmt(f.cpu_us_per_frame)} |`);
+    }
     out.push('');
   }
   if (connectFloors.length) {
