@@ -85,7 +85,7 @@ TEST_CASE("outbox rows written by the functions replay as the live events",
 
 TEST_CASE("parallel creates of one stream: one created, the rest unchanged or 409",
           "[integration][concurrency]") {
-    Lifecycle lc(Env{{"PULSE_DB_POOL_SIZE", "8"}});
+    Lifecycle lc(Env{{"PULSE_DB_POOL_SIZE", "9"}, {"PULSE_HTTP_THREADS", "8"}});
     constexpr int kRequests = 60;
     // every third asks for another amount: 409 whichever request created the stream
     auto statuses = post_in_parallel(lc.port(), "/api/test/test-stream", kRequests, [](int i) {
@@ -110,7 +110,7 @@ TEST_CASE("parallel creates of one stream: one created, the rest unchanged or 40
 
 TEST_CASE("parallel commands on different streams leave in seq order with no gap",
           "[integration][concurrency]") {
-    Lifecycle lc(Env{{"PULSE_DB_POOL_SIZE", "8"}});
+    Lifecycle lc(Env{{"PULSE_DB_POOL_SIZE", "9"}, {"PULSE_HTTP_THREADS", "8"}});
     constexpr int kRequests = 120;
     auto statuses = post_in_parallel(lc.port(), "/api/test/test-stream", kRequests, [](int i) {
         return json{{"streamId", "p" + std::to_string(i)},

@@ -8,7 +8,7 @@
 using namespace pulse::test;
 
 TEST_CASE("200 parallel withdrawals on one stream sum exactly", "[integration][concurrency]") {
-    Lifecycle lc(Env{{"PULSE_DB_POOL_SIZE", "8"}});
+    Lifecycle lc(Env{{"PULSE_DB_POOL_SIZE", "9"}, {"PULSE_HTTP_THREADS", "8"}});
     // total 1000, 200 x 7: exactly 142 fit (994), 58 must be refused with 409.
     REQUIRE(post_json(lc.port(), "/api/test/test-stream",
                       {{"streamId", "hot"}, {"sender", kG}, {"receiver", kC}, {"amount", "1000"}})

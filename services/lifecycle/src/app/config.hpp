@@ -17,9 +17,9 @@ struct Config {
     // mutex), so connections beyond a couple add PostgreSQL backends and context switches, not
     // throughput: 8 -> 2 cut PostgreSQL CPU per event by a third (bench/, 10k conns, 2000 ev/s).
     std::size_t db_pool_size = 2;  // PULSE_DB_POOL_SIZE
-    // The I/O threads only parse and write HTTP (handlers run on the workers): one keeps up with
-    // thousands of requests a second, a second one only adds wake-ups (bench/: ~15 us CPU per
-    // event less, p99 10.5 -> 7.2 ms at 2000 ev/s).
+    // Request threads: each reads, handles (blocking on PostgreSQL) and answers its requests.
+    // Commands serialize on the publish order anyway, so more only help concurrent reads
+    // (replay, health); keep db_pool_size above it (one connection each, plus the relay's).
     std::size_t io_threads = 1;                       // PULSE_HTTP_THREADS
     std::size_t body_limit = 64 * 1024;               // PULSE_HTTP_BODY_LIMIT (bytes)
     std::chrono::milliseconds http_timeout{30000};    // PULSE_HTTP_TIMEOUT_MS

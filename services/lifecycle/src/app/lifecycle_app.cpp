@@ -93,9 +93,9 @@ LifecycleApp::LifecycleApp(Config config)
     http::ServerOptions options;
     options.host = config_.host;
     options.port = config_.port;
+    // Each I/O thread handles its requests itself (one pooled connection at a time); the pool
+    // should keep one more for the relay.
     options.io_threads = config_.io_threads;
-    // One worker per pooled connection: a worker never waits for a connection another holds.
-    options.worker_threads = config_.db_pool_size;
     options.body_limit = config_.body_limit;
     options.timeout = config_.http_timeout;
     try {

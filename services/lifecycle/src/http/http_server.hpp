@@ -1,7 +1,8 @@
 #pragma once
 // Boost.Beast async HTTP/1.1 server: keep-alive, header/body limits, read/write/idle timeouts,
-// a multi-threaded io_context (one strand per connection). Handlers may block (they run
-// PostgreSQL transactions), so they run on a separate worker pool, never on an I/O thread.
+// a multi-threaded io_context (one strand per connection). Handlers run on the I/O thread that
+// read the request and may block it (PostgreSQL calls): `io_threads` is how many requests are
+// handled at once.
 // stop(): stop accepting, let in-flight requests finish and answer (bounded), close the rest.
 #include <chrono>
 #include <cstdint>
@@ -16,9 +17,8 @@ namespace pulse::lifecycle::http {
 
 struct ServerOptions {
     std::string host = "127.0.0.1";
-    std::uint16_t port = 3001;  // 0: the kernel picks one, see HttpServer::port()
-    std::size_t io_threads = 2;
-    std::size_t worker_threads = 8;
+    std::uint16_t port = 3001;   // 0: the kernel picks one, see HttpServer::port()
+    std::size_t io_threads = 2;  // also the handler concurrency
     std::size_t body_limit = 64 * 1024;
     std::chrono::milliseconds timeout{30000};  // per read (idle keep-alive included) and per write
 };
