@@ -159,7 +159,8 @@ void Client::on_packet(parser::Packet packet) {
 void Client::connect(const std::string& nsp, parser::Json auth) {
     auto* shard_ns = server_.shard_namespace(shard_, nsp);
     const auto* handler = server_.connection_handler(nsp);
-    if (!shard_ns || !handler) {
+    const std::string* name = server_.namespace_name(nsp);
+    if (!shard_ns || !handler || !name) {
         parser::Json error = parser::Json::object();
         error["message"] = "Invalid namespace";
         send({parser::PacketType::connect_error, nsp, {}, std::move(error)});
@@ -184,8 +185,8 @@ void Client::connect(const std::string& nsp, parser::Json auth) {
         if (!restored) pid = make_socket_id();
     }
 
-    auto socket = std::make_shared<Socket>(*this, restored ? restored->sid : make_socket_id(), nsp,
-                                           std::move(auth), shard_ns->rooms);
+    auto socket = std::make_shared<Socket>(*this, restored ? restored->sid : make_socket_id(),
+                                           *name, std::move(auth), shard_ns->rooms);
     if (recovery) socket->set_recovery(pid, restored.has_value());
     sockets_.push_back(socket);
     ++shard_ns->sockets;

@@ -54,4 +54,9 @@ const Server::ConnectionHandler* Server::connection_handler(std::string_view nsp
     return it == namespaces_.end() ? nullptr : &it->second;
 }
 
+const std::string* Server::namespace_name(std::string_view nsp) const {
+    auto it = namespaces_.find(nsp);
+    return it == namespaces_.end() ? nullptr : &it->first;
+}
+
 }  // namespace pulse::sio

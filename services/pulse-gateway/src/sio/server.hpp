@@ -71,6 +71,8 @@ class Server {
     };
     ShardNamespace* shard_namespace(std::size_t shard, std::string_view nsp);
     const ConnectionHandler* connection_handler(std::string_view nsp) const;
+    // The table's own copy of a namespace name (stable for the server's life), nullptr if unknown.
+    const std::string* namespace_name(std::string_view nsp) const;
 
   private:
     struct Hash {

@@ -29,13 +29,28 @@ const Json& empty_object() {
 
 }  // namespace
 
-Socket::Socket(Client& client, std::string id, std::string nsp, Json auth,
+Socket::Socket(Client& client, std::string id, const std::string& nsp, Json auth,
                adapter::RoomIndex& rooms)
     : client_(&client),
       id_(std::move(id)),
-      nsp_(std::move(nsp)),
+      nsp_(&nsp),
       auth_(auth.is_object() && auth.empty() ? Json(Json::value_t::discarded) : std::move(auth)),
       rooms_(rooms) {}
+
+Socket::Occasional& Socket::occasional() {
+    if (!occasional_) occasional_ = std::make_unique<Occasional>();
+    return *occasional_;
+}
+
+const std::string& Socket::pid() const {
+    static const std::string none;
+    return occasional_ ? occasional_->pid : none;
+}
+
+void Socket::set_recovery(std::string pid, bool recovered) {
+    occasional().pid = std::move(pid);
+    occasional().recovered = recovered;
+}
 
 const Json& Socket::auth() const {
     return auth_.is_discarded() ? empty_object() : auth_;
@@ -68,17 +83,17 @@ void Socket::emit(std::string_view event, Json args) {
     Json data = Json::array();
     data.push_back(std::string(event));
     for (auto& a : args) data.push_back(std::move(a));
-    client_->send({parser::PacketType::event, nsp_, {}, std::move(data)});
+    client_->send({parser::PacketType::event, *nsp_, {}, std::move(data)});
 }
 
 void Socket::emit_with_ack(std::string_view event, Json args, AckHandler on_ack) {
     if (!connected_) return;
-    const std::uint64_t id = next_ack_id_++;
-    pending_acks_.emplace_back(id, std::move(on_ack));
+    const std::uint64_t id = occasional().next_ack_id++;
+    occasional_->pending_acks.emplace_back(id, std::move(on_ack));
     Json data = Json::array();
     data.push_back(std::string(event));
     for (auto& a : args) data.push_back(std::move(a));
-    client_->send({parser::PacketType::event, nsp_, id, std::move(data)});
+    client_->send({parser::PacketType::event, *nsp_, id, std::move(data)});
 }
 
 bool Socket::join(std::string_view room) {
@@ -93,11 +108,11 @@ std::vector<std::string> Socket::rooms() const {
 
 void Socket::disconnect(bool close_connection) {
     if (!connected_) return;
-    client_->send({parser::PacketType::disconnect, nsp_, {}, {}});
+    client_->send({parser::PacketType::disconnect, *nsp_, {}, {}});
     // Keep ourselves alive through the removal: the client drops its reference in there.
     auto self = shared_from_this();
     Client* client = client_;
-    client->remove_socket(nsp_, "server namespace disconnect");
+    client->remove_socket(*nsp_, "server namespace disconnect");
     if (close_connection) client->close();
 }
 
@@ -130,26 +145,28 @@ void Socket::handle_event(const Json& data, std::optional<std::uint64_t> ack_id)
 }
 
 void Socket::handle_ack(std::uint64_t id, const Json& args) {
-    auto it = std::find_if(pending_acks_.begin(), pending_acks_.end(),
-                           [id](const auto& pending) { return pending.first == id; });
-    if (it == pending_acks_.end()) return;  // unknown or already answered: ignored
+    if (!occasional_) return;  // never asked for an ack
+    auto& pending = occasional_->pending_acks;
+    auto it =
+        std::find_if(pending.begin(), pending.end(), [id](const auto& p) { return p.first == id; });
+    if (it == pending.end()) return;  // unknown or already answered: ignored
     AckHandler handler = std::move(it->second);
-    pending_acks_.erase(it);
-    if (pending_acks_.empty()) pending_acks_.shrink_to_fit();  // nothing kept while idle
+    pending.erase(it);
+    if (pending.empty()) pending.shrink_to_fit();  // nothing kept while idle
     handler(args);
 }
 
 void Socket::send_ack(std::uint64_t id, Json args) {
     if (!connected_) return;
     if (!args.is_array()) args = Json::array({std::move(args)});
-    client_->send({parser::PacketType::ack, nsp_, id, std::move(args)});
+    client_->send({parser::PacketType::ack, *nsp_, id, std::move(args)});
 }
 
 void Socket::finish(std::string_view reason) {
     if (!connected_) return;
     connected_ = false;
     rooms_.leave_all(*this);
-    pending_acks_ = {};
+    if (occasional_) occasional_->pending_acks = {};
     auto handlers = std::move(disconnect_handlers_);
     disconnect_handlers_.clear();
     for (auto& h : handlers) h(*this, reason);
