@@ -84,8 +84,10 @@ LifecycleApp::LifecycleApp(Config config)
     p.sink = std::make_unique<outbox::EventSink>(*p.publisher, epoch);
     p.relay = std::make_unique<outbox::OutboxRelay>(*p.pool, *p.sink, config_.relay_interval,
                                                     config_.relay_grace);
+    // 25 ms: at 2,000 ev/s about 50 rows per UPDATE (40 a second instead of 200 at 5 ms); far
+    // below the relay's grace, so the relay never resends a row only because its mark lagged.
     p.marker =
-        std::make_unique<outbox::PublishedMarker>(p.target.conninfo, std::chrono::milliseconds(5));
+        std::make_unique<outbox::PublishedMarker>(p.target.conninfo, std::chrono::milliseconds(25));
     p.service = std::make_unique<StreamService>(*p.pool, *p.sink, *p.marker);
     p.router = std::make_unique<Router>(RouterDeps{*p.service, *p.pool, *p.publisher, *p.sink,
                                                    *p.relay, p.metrics, config_.test_endpoints});
