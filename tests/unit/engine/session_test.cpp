@@ -58,10 +58,12 @@ struct Harness {
         : shards(shard_count),
           server(shards, std::move(options), [this](std::shared_ptr<engine::Socket> s) {
               sockets.push_back(s);
-              s->on_message = [this](std::string_view data, bool binary) {
+              auto listener = std::make_shared<engine::FunctionListener>();
+              listener->message = [this](std::string_view data, bool binary) {
                   messages.emplace_back(std::string(data), binary);
               };
-              s->on_close = [this](engine::CloseReason r) { closes.push_back(r); };
+              listener->close = [this](engine::CloseReason r) { closes.push_back(r); };
+              s->listener = std::move(listener);
           }) {}
 
     static engine::ServerOptions fast_options() {

@@ -31,21 +31,20 @@ class FakeEngineSocket : public engine::Socket {
 
     // The peer side.
     void receive(std::string_view text) {
-        if (on_message) on_message(text, false);
+        if (listener) listener->on_message(text, false);
     }
     void receive_binary(std::string_view bytes) {
-        if (on_message) on_message(bytes, true);
+        if (listener) listener->on_message(bytes, true);
     }
     void end(engine::CloseReason reason) {
         if (closed) return;
         closed = true;
         close_reason = reason;
-        // Like the real session: the handlers are released after the last callback, which
-        // breaks the upper layer's reference cycle.
-        auto on_close_copy = std::move(on_close);
-        on_message = nullptr;
-        on_close = nullptr;
-        if (on_close_copy) on_close_copy(reason);
+        // Like the real session: the listener is released before its last callback (which
+        // keeps it alive), which breaks the upper layer's reference cycle.
+        auto last = std::move(listener);
+        listener = nullptr;
+        if (last) last->on_close(reason);
     }
 
     std::vector<std::string> texts() const {

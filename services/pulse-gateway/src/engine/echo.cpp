@@ -6,7 +6,8 @@ Server::ConnectionHandler echo_handler() {
     return [](std::shared_ptr<Socket> socket) {
         // Capture a weak reference: the socket owns this handler, a strong one would be a cycle.
         std::weak_ptr<Socket> weak = socket;
-        socket->on_message = [weak](std::string_view data, bool binary) {
+        auto listener = std::make_shared<FunctionListener>();
+        listener->message = [weak](std::string_view data, bool binary) {
             auto s = weak.lock();
             if (!s) return;
             if (binary) {
@@ -19,6 +20,7 @@ Server::ConnectionHandler echo_handler() {
                 s->send_text_packet(std::make_shared<const std::string>(std::move(packet)));
             }
         };
+        socket->listener = std::move(listener);
     };
 }
 

@@ -23,9 +23,11 @@ pulse::engine::Server::ConnectionHandler echo_with_flood() {
     auto echo = pulse::engine::echo_handler();
     return [echo](std::shared_ptr<pulse::engine::Socket> socket) {
         echo(socket);
-        auto plain = std::move(socket->on_message);
+        std::shared_ptr<pulse::engine::SocketListener> plain = std::move(socket->listener);
         std::weak_ptr<pulse::engine::Socket> weak = socket;
-        socket->on_message = [plain, weak](std::string_view data, bool binary) {
+        auto listener = std::make_shared<pulse::engine::FunctionListener>();
+        listener->close = [plain](pulse::engine::CloseReason reason) { plain->on_close(reason); };
+        listener->message = [plain, weak](std::string_view data, bool binary) {
             unsigned long count = 0, size = 0;
             if (!binary && data.substr(0, 6) == "flood " &&
                 std::sscanf(std::string(data).c_str(), "flood %lu %lu", &count, &size) == 2) {
@@ -37,8 +39,9 @@ pulse::engine::Server::ConnectionHandler echo_with_flood() {
                     s->send_text_packet(packet);
                 return;
             }
-            plain(data, binary);
+            plain->on_message(data, binary);
         };
+        socket->listener = std::move(listener);
     };
 }
 

@@ -229,7 +229,7 @@ void Session::on_oversized_post(std::shared_ptr<Reply> reply) {
 void Session::handle_packet(char type, std::string_view data, bool binary) {
     switch (static_cast<PacketType>(type)) {
         case PacketType::message:
-            if (on_message) on_message(data, binary);
+            if (listener) listener->on_message(data, binary);
             break;
         case PacketType::pong:
             if (awaiting_pong_) {
@@ -452,10 +452,11 @@ void Session::finish(CloseReason reason) {
     // Posted, never run inside a Socket method: an upper layer iterating its sockets (a broadcast)
     // must not see them vanish under its feet.
     net::post(server_.shards.at(shard_), [self, reason] {
-        auto handler = std::move(self->on_close);
-        self->on_close = nullptr;
-        self->on_message = nullptr;  // break the usual session <-> upper socket cycle
-        if (handler) handler(reason);
+        // Released before the call (which keeps it alive): breaks the usual session <-> upper
+        // socket cycle.
+        auto listener = std::move(self->listener);
+        self->listener = nullptr;
+        if (listener) listener->on_close(reason);
     });
 }
 

@@ -22,6 +22,29 @@ enum class CloseReason {
 const char* to_string(CloseReason reason);
 
 // What the upper layers may want from the request that opened the session.
+// What the upper layer hears from a socket (see Socket::listener).
+class SocketListener {
+  public:
+    virtual ~SocketListener() = default;
+    // The payload of an Engine.IO message packet (type 4), without the type digit; binary=true
+    // for binary data.
+    virtual void on_message(std::string_view data, bool binary) = 0;
+    // Exactly once when the session ends, for any reason.
+    virtual void on_close(CloseReason reason) = 0;
+};
+
+// A listener made of two functions, for small handlers (tests, the echo server).
+struct FunctionListener final : SocketListener {
+    std::function<void(std::string_view data, bool binary)> message;
+    std::function<void(CloseReason reason)> close;
+    void on_message(std::string_view data, bool binary) override {
+        if (message) message(data, binary);
+    }
+    void on_close(CloseReason reason) override {
+        if (close) close(reason);
+    }
+};
+
 struct HandshakeRequest {
     std::string remote_address;
     std::string origin;  // empty when the request carried none
@@ -49,14 +72,12 @@ class Socket {
     // over WebSocket). on_close fires once, with server_close.
     virtual void close() = 0;
 
-    // Set by the upper layer inside Server::on_connection, before returning.
-    // on_message: the payload of an Engine.IO message packet (type 4), without the type digit;
-    //             binary=true for binary data.
-    std::function<void(std::string_view data, bool binary)> on_message;
-    // Fires exactly once when the session ends, for any reason. Both handlers are released
-    // together just before it runs, and on_message is never called after that (so on_message
-    // may rely on whatever on_close keeps alive).
-    std::function<void(CloseReason reason)> on_close;
+    // Set by the upper layer inside Server::on_connection, before returning. The socket owns it
+    // until the session ends: it is released just before its on_close runs (the call keeps it
+    // alive) and never called afterwards, so a listener may own its socket without a lasting
+    // cycle. One pointer per session rather than two std::function members (64 bytes, plus a
+    // heap block for any capture larger than a pointer).
+    std::shared_ptr<SocketListener> listener;
 };
 
 }  // namespace pulse::engine

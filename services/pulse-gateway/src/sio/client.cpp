@@ -58,15 +58,7 @@ std::vector<std::shared_ptr<Socket>>::iterator Client::find_socket(std::string_v
 }
 
 void Client::start() {
-    // on_close owns the Client. on_message only points at it: the engine socket drops both
-    // handlers together (socket.hpp), so it never runs without on_close keeping us alive, and a
-    // bare pointer fits std::function's inline storage where a shared_ptr costs a heap block.
-    engine_->on_message = [client = this](std::string_view data, bool binary) {
-        client->on_message(data, binary);
-    };
-    engine_->on_close = [self = shared_from_this()](engine::CloseReason reason) {
-        self->on_close(reason);
-    };
+    engine_->listener = shared_from_this();
 
     connect_timer_->timer.expires_after(server_.options().connect_timeout);
     connect_timer_->timer.async_wait(

@@ -3,7 +3,7 @@
 // it to namespaces (one sio::Socket each), routes events and acks, and enforces the connect
 // timeout. A malformed packet closes this session only.
 //
-// Lifetime: the engine::Socket's handlers hold the Client; the Client holds the engine::Socket
+// Lifetime: the engine::Socket holds the Client (its listener); the Client holds the engine::Socket
 // until on_close, which breaks the cycle. After that only `handshake_` (an aliasing pointer into
 // the engine socket) keeps the engine socket's memory, until the Client itself goes.
 #include <memory>
@@ -24,15 +24,15 @@ namespace pulse::sio {
 class Server;
 class Socket;
 
-class Client : public std::enable_shared_from_this<Client> {
+class Client : public engine::SocketListener, public std::enable_shared_from_this<Client> {
   public:
     Client(Server& server, std::shared_ptr<engine::Socket> socket,
            boost::asio::io_context& shard_context);
-    ~Client();
+    ~Client() override;
     Client(const Client&) = delete;
     Client& operator=(const Client&) = delete;
 
-    // Installs the engine handlers and starts the connect timer.
+    // Becomes the engine socket's listener and starts the connect timer.
     void start();
 
     const engine::HandshakeRequest& handshake() const { return *handshake_; }
@@ -48,9 +48,11 @@ class Client : public std::enable_shared_from_this<Client> {
     // Called by Socket::disconnect (server side) and on a DISCONNECT from the peer.
     void remove_socket(const std::string& nsp, std::string_view reason);
 
+    // engine::SocketListener
+    void on_message(std::string_view data, bool binary) override;
+    void on_close(engine::CloseReason reason) override;
+
   private:
-    void on_message(std::string_view data, bool binary);
-    void on_close(engine::CloseReason reason);
     void on_packet(parser::Packet packet);
     void connect(const std::string& nsp, parser::Json auth);
     void fail(std::string_view why);
