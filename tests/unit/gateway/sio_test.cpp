@@ -235,3 +235,51 @@ TEST_CASE("a broadcast through the namespace rooms reaches joined sockets with s
     CHECK(f.eio->sent.back().get() == packet.get());
     CHECK(other->sent.back().get() == packet.get());
 }
+
+TEST_CASE("namespace-wide handlers serve every socket; a socket's own handler takes precedence") {
+    boost::asio::io_context io;
+    pulse::sio::Server server{1, {}};
+    std::vector<std::string> log;
+    server.add_namespace("/", [](pulse::sio::Socket& s) {
+        s.join("room-" + s.auth().value("name", std::string("?")));
+        if (s.auth().contains("own"))
+            s.on("hello", [](pulse::sio::Socket& self, const Json&, const pulse::sio::Ack&) {
+                self.emit("own-hello");
+            });
+    });
+    server.on("/", "hello",
+              [](pulse::sio::Socket& s, const Json& args, const pulse::sio::Ack& ack) {
+                  s.emit("hi", args);
+                  if (ack) ack(Json::array({"ok"}));
+              });
+    server.on_disconnecting("/", [&log](pulse::sio::Socket& s, std::string_view reason) {
+        // Still in its rooms here.
+        const auto rooms = s.rooms();
+        log.push_back("disconnecting " + (rooms.empty() ? std::string("-") : rooms.front()) + " " +
+                      std::string(reason));
+    });
+    server.on_disconnect("/", [&log](pulse::sio::Socket& s, std::string_view) {
+        log.push_back("disconnect " + std::to_string(s.rooms().size()));
+    });
+    CHECK_THROWS_AS(server.on("/nope", "x", nullptr), std::invalid_argument);
+
+    auto a = std::make_shared<FakeEngineSocket>("sid-a");
+    auto b = std::make_shared<FakeEngineSocket>("sid-b");
+    server.attach(a, io);
+    server.attach(b, io);
+    a->receive(R"(0{"name":"a"})");
+    b->receive(R"(0{"name":"b","own":true})");
+    a->receive(R"(27["hello",1])");
+    CHECK(*a->sent[a->sent.size() - 2] == R"(42["hi",1])");
+    CHECK(*a->sent.back() == R"(437["ok"])");
+    b->receive(R"(2["hello",2])");
+    CHECK(*b->sent.back() == R"(42["own-hello"])");
+
+    a->end(pulse::engine::CloseReason::transport_close);
+    REQUIRE(log.size() == 2);
+    CHECK(log[0] == "disconnecting room-a transport close");
+    CHECK(log[1] == "disconnect 0");
+    CHECK(server.rooms(0, "/")->room_size("room-a") == 0);
+    b->end(pulse::engine::CloseReason::transport_close);
+    CHECK(log.size() == 4);
+}

@@ -151,8 +151,8 @@ void Client::on_packet(parser::Packet packet) {
 void Client::connect(const std::string& nsp, parser::Json auth) {
     auto* shard_ns = server_.shard_namespace(shard_, nsp);
     const auto* handler = server_.connection_handler(nsp);
-    const std::string* name = server_.namespace_name(nsp);
-    if (!shard_ns || !handler || !name) {
+    const NamespaceHandlers* handlers = server_.namespace_handlers(nsp);
+    if (!shard_ns || !handler || !handlers) {
         parser::Json error = parser::Json::object();
         error["message"] = "Invalid namespace";
         send({parser::PacketType::connect_error, nsp, {}, std::move(error)});
@@ -178,7 +178,7 @@ void Client::connect(const std::string& nsp, parser::Json auth) {
     }
 
     auto socket = std::make_shared<Socket>(*this, restored ? restored->sid : make_socket_id(),
-                                           *name, std::move(auth), shard_ns->rooms);
+                                           *handlers, std::move(auth), shard_ns->rooms);
     if (recovery) socket->set_recovery(pid, restored.has_value());
     sockets_.push_back(socket);
     ++shard_ns->sockets;

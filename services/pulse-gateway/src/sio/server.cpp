@@ -18,7 +18,34 @@ void Server::add_namespace(std::string name, ConnectionHandler on_connection) {
         throw std::invalid_argument("namespace must start with '/': " + name);
     for (auto& shard : shards_)
         if (!shard.contains(name)) shard.emplace(name, std::make_unique<ShardNamespace>());
-    namespaces_[std::move(name)] = std::move(on_connection);
+    auto& ns = namespaces_[name];
+    ns.on_connection = std::move(on_connection);
+    ns.handlers.name = std::move(name);
+}
+
+Server::Namespace& Server::known_namespace(std::string_view nsp) {
+    auto it = namespaces_.find(nsp);
+    if (it == namespaces_.end())
+        throw std::invalid_argument("unknown namespace: " + std::string(nsp));
+    return it->second;
+}
+
+void Server::on(std::string_view nsp, std::string event, EventHandler handler) {
+    auto& events = known_namespace(nsp).handlers.events;
+    for (auto& [name, h] : events)
+        if (name == event) {
+            h = std::move(handler);
+            return;
+        }
+    events.emplace_back(std::move(event), std::move(handler));
+}
+
+void Server::on_disconnecting(std::string_view nsp, DisconnectHandler handler) {
+    known_namespace(nsp).handlers.disconnecting.push_back(std::move(handler));
+}
+
+void Server::on_disconnect(std::string_view nsp, DisconnectHandler handler) {
+    known_namespace(nsp).handlers.disconnect.push_back(std::move(handler));
 }
 
 bool Server::has_namespace(std::string_view name) const {
@@ -51,12 +78,12 @@ std::size_t Server::socket_count(std::size_t shard) const {
 
 const Server::ConnectionHandler* Server::connection_handler(std::string_view nsp) const {
     auto it = namespaces_.find(nsp);
-    return it == namespaces_.end() ? nullptr : &it->second;
+    return it == namespaces_.end() ? nullptr : &it->second.on_connection;
 }
 
-const std::string* Server::namespace_name(std::string_view nsp) const {
+const NamespaceHandlers* Server::namespace_handlers(std::string_view nsp) const {
     auto it = namespaces_.find(nsp);
-    return it == namespaces_.end() ? nullptr : &it->first;
+    return it == namespaces_.end() ? nullptr : &it->second.handlers;
 }
 
 }  // namespace pulse::sio

@@ -15,6 +15,7 @@
 
 #include "adapter/room_index.hpp"
 #include "parser/packet.hpp"
+#include "sio/socket.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -52,6 +53,16 @@ class Server {
 
     // "/" always exists; other namespaces exist only when added. Call before serving.
     void add_namespace(std::string name, ConnectionHandler on_connection = nullptr);
+    // Handlers for every socket of a namespace, registered once (call before serving; throws
+    // std::invalid_argument for an unknown namespace). They behave as if each socket had
+    // registered them in the connection handler, without costing each socket a copy: keep
+    // per-socket state in the socket (its rooms, ...) rather than in captures. A socket's own
+    // Socket::on for the same event takes precedence.
+    void on(std::string_view nsp, std::string event, EventHandler handler);
+    // Runs when a socket of the namespace ends, while it is still in its rooms.
+    void on_disconnecting(std::string_view nsp, DisconnectHandler handler);
+    // Runs when a socket of the namespace ended, after its own on_disconnect handlers.
+    void on_disconnect(std::string_view nsp, DisconnectHandler handler);
     bool has_namespace(std::string_view name) const;
 
     // Takes over a new Engine.IO session (call from engine::Server's on_connection, on the
@@ -71,8 +82,8 @@ class Server {
     };
     ShardNamespace* shard_namespace(std::size_t shard, std::string_view nsp);
     const ConnectionHandler* connection_handler(std::string_view nsp) const;
-    // The table's own copy of a namespace name (stable for the server's life), nullptr if unknown.
-    const std::string* namespace_name(std::string_view nsp) const;
+    // The namespace's table entry (stable for the server's life), nullptr if unknown.
+    const NamespaceHandlers* namespace_handlers(std::string_view nsp) const;
 
   private:
     struct Hash {
@@ -84,8 +95,14 @@ class Server {
     template <class V>
     using Map = std::unordered_map<std::string, V, Hash, std::equal_to<>>;
 
+    struct Namespace {
+        ConnectionHandler on_connection;
+        NamespaceHandlers handlers;
+    };
+    Namespace& known_namespace(std::string_view nsp);  // throws when unknown
+
     ServerOptions options_;
-    Map<ConnectionHandler> namespaces_;
+    Map<Namespace> namespaces_;  // nodes never move: sockets point at their `handlers`
     std::vector<Map<std::unique_ptr<ShardNamespace>>> shards_;
 };
 

@@ -29,7 +29,7 @@ const Json& empty_object() {
 
 }  // namespace
 
-Socket::Socket(Client& client, std::string id, const std::string& nsp, Json auth,
+Socket::Socket(Client& client, std::string id, const NamespaceHandlers& nsp, Json auth,
                adapter::RoomIndex& rooms)
     : client_(&client),
       id_(std::move(id)),
@@ -83,7 +83,7 @@ void Socket::emit(std::string_view event, Json args) {
     Json data = Json::array();
     data.push_back(std::string(event));
     for (auto& a : args) data.push_back(std::move(a));
-    client_->send({parser::PacketType::event, *nsp_, {}, std::move(data)});
+    client_->send({parser::PacketType::event, nsp_->name, {}, std::move(data)});
 }
 
 void Socket::emit_with_ack(std::string_view event, Json args, AckHandler on_ack) {
@@ -93,7 +93,7 @@ void Socket::emit_with_ack(std::string_view event, Json args, AckHandler on_ack)
     Json data = Json::array();
     data.push_back(std::string(event));
     for (auto& a : args) data.push_back(std::move(a));
-    client_->send({parser::PacketType::event, *nsp_, id, std::move(data)});
+    client_->send({parser::PacketType::event, nsp_->name, id, std::move(data)});
 }
 
 bool Socket::join(std::string_view room) {
@@ -108,11 +108,11 @@ std::vector<std::string> Socket::rooms() const {
 
 void Socket::disconnect(bool close_connection) {
     if (!connected_) return;
-    client_->send({parser::PacketType::disconnect, *nsp_, {}, {}});
+    client_->send({parser::PacketType::disconnect, nsp_->name, {}, {}});
     // Keep ourselves alive through the removal: the client drops its reference in there.
     auto self = shared_from_this();
     Client* client = client_;
-    client->remove_socket(*nsp_, "server namespace disconnect");
+    client->remove_socket(nsp_->name, "server namespace disconnect");
     if (close_connection) client->close();
 }
 
@@ -124,9 +124,19 @@ void Socket::handle_event(const Json& data, std::optional<std::uint64_t> ack_id)
     // The decoder guarantees a non-empty array whose first element is a string or a number.
     const Json& first = data.front();
     const std::string name = first.is_string() ? first.get<std::string>() : first.dump();
-    auto it = std::find_if(handlers_.begin(), handlers_.end(),
-                           [&name](const Handler& h) { return *h.name == name; });
-    if (it == handlers_.end()) return;  // nobody listens: dropped, like an EventEmitter would
+    const EventHandler* found = nullptr;
+    for (const auto& h : handlers_)
+        if (*h.name == name) {
+            found = &h.handler;
+            break;
+        }
+    if (!found)
+        for (const auto& [event, handler] : nsp_->events)
+            if (event == name) {
+                found = &handler;
+                break;
+            }
+    if (!found) return;  // nobody listens: dropped, like an EventEmitter would
     Json args = Json::array();
     for (std::size_t i = 1; i < data.size(); ++i) args.push_back(data[i]);
     Ack ack;
@@ -139,8 +149,9 @@ void Socket::handle_event(const Json& data, std::optional<std::uint64_t> ack_id)
             self->send_ack(id, std::move(ack_args));
         };
     }
-    // Copy the handler: it may replace itself (socket.on) while running.
-    EventHandler handler = it->handler;
+    // Copy the handler: it may replace itself (socket.on) while running. (Namespace handlers
+    // never change once serving; copying them too keeps one path.)
+    EventHandler handler = *found;
     handler(*this, args, ack);
 }
 
@@ -159,17 +170,20 @@ void Socket::handle_ack(std::uint64_t id, const Json& args) {
 void Socket::send_ack(std::uint64_t id, Json args) {
     if (!connected_) return;
     if (!args.is_array()) args = Json::array({std::move(args)});
-    client_->send({parser::PacketType::ack, *nsp_, id, std::move(args)});
+    client_->send({parser::PacketType::ack, nsp_->name, id, std::move(args)});
 }
 
 void Socket::finish(std::string_view reason) {
     if (!connected_) return;
     connected_ = false;
+    // As socket.io's "disconnecting": the rooms are still there to look at.
+    for (const auto& h : nsp_->disconnecting) h(*this, reason);
     rooms_.leave_all(*this);
     if (occasional_) occasional_->pending_acks = {};
     auto handlers = std::move(disconnect_handlers_);
     disconnect_handlers_.clear();
     for (auto& h : handlers) h(*this, reason);
+    for (const auto& h : nsp_->disconnect) h(*this, reason);
     handlers_ = {};  // handlers may capture the socket's own state: release it now
 }
 

@@ -33,18 +33,28 @@ using EventHandler = std::function<void(Socket& socket, const Json& args, const 
 using DisconnectHandler = std::function<void(Socket& socket, std::string_view reason)>;
 using AckHandler = std::function<void(const Json& args)>;
 
+// Handlers registered once for every socket of a namespace (Server::on, on_disconnecting,
+// on_disconnect), shared by all of them instead of being stored again in each socket. Owned by
+// the server's namespace table; read-only once serving.
+struct NamespaceHandlers {
+    std::string name;
+    std::vector<std::pair<std::string, EventHandler>> events;
+    std::vector<DisconnectHandler> disconnecting;  // the socket is still in its rooms
+    std::vector<DisconnectHandler> disconnect;     // after it left them
+};
+
 class Socket : public adapter::Member, public std::enable_shared_from_this<Socket> {
   public:
-    // `nsp` is the server's own copy of the namespace name (Server::namespace_name): it outlives
-    // every socket, so sockets only point at it.
-    Socket(Client& client, std::string id, const std::string& nsp, Json auth,
+    // `nsp` is the server's table entry for the namespace (Server::namespace_handlers): it
+    // outlives every socket, so sockets only point at it.
+    Socket(Client& client, std::string id, const NamespaceHandlers& nsp, Json auth,
            adapter::RoomIndex& rooms);
     ~Socket() override;
     Socket(const Socket&) = delete;
     Socket& operator=(const Socket&) = delete;
 
     const std::string& id() const { return id_; }
-    const std::string& nsp() const { return *nsp_; }
+    const std::string& nsp() const { return nsp_->name; }
     // The CONNECT packet's payload (`auth` of the client), `{}` when it sent none.
     const Json& auth() const;
     const engine::HandshakeRequest& handshake() const;
@@ -55,6 +65,10 @@ class Socket : public adapter::Member, public std::enable_shared_from_this<Socke
     bool recovered() const { return occasional_ && occasional_->recovered; }
     void set_recovery(std::string pid, bool recovered);
 
+    // This socket's own handlers. A handler for an event replaces the socket's earlier one, and
+    // takes precedence over a namespace-wide handler (Server::on) for the same event. Prefer the
+    // namespace-wide ones for handlers that are the same for every socket: they cost nothing
+    // per socket.
     void on(std::string event, EventHandler handler);
     void on_disconnect(DisconnectHandler handler);
 
@@ -77,7 +91,8 @@ class Socket : public adapter::Member, public std::enable_shared_from_this<Socke
     // --- used by Client ---
     void handle_event(const Json& data, std::optional<std::uint64_t> ack_id);
     void handle_ack(std::uint64_t id, const Json& args);
-    // Ends the socket: leaves every room, runs disconnect handlers once.
+    // Ends the socket: runs the namespace's disconnecting handlers (rooms still joined), leaves
+    // every room, then runs its own and the namespace's disconnect handlers, once.
     void finish(std::string_view reason);
 
   private:
@@ -85,7 +100,7 @@ class Socket : public adapter::Member, public std::enable_shared_from_this<Socke
 
     Client* client_;  // outlives the socket: the client owns it and finishes it before dying
     std::string id_;
-    const std::string* nsp_;
+    const NamespaceHandlers* nsp_;
     Json auth_;
     adapter::RoomIndex& rooms_;
     bool connected_ = true;
