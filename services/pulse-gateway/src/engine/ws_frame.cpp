@@ -47,33 +47,38 @@ std::string accept_key(std::string_view client_key) {
 }
 
 void Reader::feed(std::string_view bytes) {
-    if (stopped_) return;
+    if (stopped_ || bytes.empty()) return;
+    if (!pending_) pending_ = std::make_unique<Pending>();
+    Pending& p = *pending_;
     // Compact lazily so that feeding many small chunks stays linear.
-    if (offset_ > 0 && offset_ * 2 >= buffer_.size()) {
-        buffer_.erase(0, offset_);
-        offset_ = 0;
+    if (p.offset > 0 && p.offset * 2 >= p.buffer.size()) {
+        p.buffer.erase(0, p.offset);
+        p.offset = 0;
     }
-    buffer_.append(bytes);
+    p.buffer.append(bytes);
 }
 
 std::optional<Event> Reader::fail(std::uint16_t code) {
     stopped_ = true;
-    buffer_.clear();
-    offset_ = 0;
-    message_.clear();
+    pending_.reset();
     return Event{Event::error, {}, code};
 }
 
 std::optional<Event> Reader::next() {
-    while (!stopped_) {
-        const std::string_view data = std::string_view(buffer_).substr(offset_);
+    while (!stopped_ && pending_) {
+        Pending& p = *pending_;
+        const std::string_view data = std::string_view(p.buffer).substr(p.offset);
         if (data.empty()) {
             // Everything consumed: an idle connection keeps no buffer from its last message.
-            // Clients send little (a join, a pong every pingInterval), so giving the block back
-            // costs one small allocation per message; keeping it cost ~100 bytes per connection.
-            buffer_.clear();
-            offset_ = 0;
-            buffer_.shrink_to_fit();
+            // Clients send little (a join, a pong every pingInterval), so giving the memory back
+            // costs an allocation or two per message; keeping it cost ~170 bytes a connection.
+            if (!p.message_kind) {
+                pending_.reset();
+            } else {  // a fragmented message is still being assembled
+                p.buffer.clear();
+                p.buffer.shrink_to_fit();
+                p.offset = 0;
+            }
             return std::nullopt;
         }
         if (data.size() < 2) return std::nullopt;
@@ -105,13 +110,13 @@ std::optional<Event> Reader::next() {
         if (control && opcode != close && opcode != ping && opcode != pong)
             return fail(close_protocol_error);
         // Refuse an oversized message as soon as its header says so, before buffering it.
-        if (!control && message_.size() + length > max_message_) return fail(close_too_big);
+        if (!control && p.message.size() + length > max_message_) return fail(close_too_big);
         if (data.size() < header + 4 + length) return std::nullopt;
 
         const unsigned char* mask = reinterpret_cast<const unsigned char*>(data.data() + header);
         std::string payload(data.substr(header + 4, length));
         for (std::size_t i = 0; i < payload.size(); ++i) payload[i] ^= mask[i & 3];
-        offset_ += header + 4 + length;
+        p.offset += header + 4 + length;
 
         if (control) {
             if (opcode == ping) return Event{Event::ping, std::move(payload)};
@@ -129,22 +134,22 @@ std::optional<Event> Reader::next() {
             return Event{Event::close, std::move(reason), code};
         }
         if (opcode == continuation) {
-            if (!message_kind_) return fail(close_protocol_error);
+            if (!p.message_kind) return fail(close_protocol_error);
         } else {
-            if (message_kind_) return fail(close_protocol_error);  // new message inside one
-            message_kind_ = opcode == text ? Event::text : Event::binary;
+            if (p.message_kind) return fail(close_protocol_error);  // new message inside one
+            p.message_kind = opcode == text ? Event::text : Event::binary;
         }
-        if (message_.empty() && fin) {
+        if (p.message.empty() && fin) {
             // Unfragmented: hand the payload over without copying it again.
-            Event ev{*message_kind_, std::move(payload)};
-            message_kind_.reset();
+            Event ev{*p.message_kind, std::move(payload)};
+            p.message_kind.reset();
             return ev;
         }
-        message_ += payload;
+        p.message += payload;
         if (fin) {
-            Event ev{*message_kind_, std::move(message_)};
-            message_.clear();
-            message_kind_.reset();
+            Event ev{*p.message_kind, std::move(p.message)};
+            p.message.clear();
+            p.message_kind.reset();
             return ev;
         }
     }
