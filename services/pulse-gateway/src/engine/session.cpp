@@ -28,14 +28,19 @@ constexpr std::string_view noop_packet = "6";
 Session::Session(Server::Impl& server, std::string sid, std::size_t shard, HandshakeRequest request)
     : server_(server), sid_(std::move(sid)), shard_(shard), request_(std::move(request)) {}
 
+Session::Polling& Session::polling() {
+    if (!polling_) polling_ = std::make_unique<Polling>();
+    return *polling_;
+}
+
 boost::asio::steady_timer& Session::upgrade_timer() {
-    if (!upgrade_timer_)
-        upgrade_timer_ = std::make_unique<boost::asio::steady_timer>(server_.shards.at(shard_));
-    return *upgrade_timer_;
+    auto& timer = polling().upgrade_timer;
+    if (!timer) timer = std::make_unique<boost::asio::steady_timer>(server_.shards.at(shard_));
+    return *timer;
 }
 
 void Session::cancel_upgrade_timer() {
-    if (upgrade_timer_) upgrade_timer_->cancel();
+    if (polling_ && polling_->upgrade_timer) polling_->upgrade_timer->cancel();
 }
 
 Session::~Session() = default;
@@ -84,7 +89,7 @@ void Session::schedule_flush() {
     // Flush at the end of the current handler rather than per packet: everything queued in one
     // I/O tick (a batch of bus events, several echoes) leaves in one write / one poll response.
     if (flush_posted_ || state_ == State::closed) return;
-    if (ws_ ? !ws_->idle() : !pending_get_) return;  // the next drain / GET takes it anyway
+    if (ws_ ? !ws_->idle() : !pending_get()) return;  // the next drain / GET takes it anyway
     flush_posted_ = true;
     server_.defer_flush(shard_, shared_from_this());
 }
@@ -113,7 +118,7 @@ void Session::flush() {
     if (queue_.empty()) return;
     if (ws_) {
         if (ws_->idle()) ws_->write_from(queue_);
-    } else if (pending_get_) {
+    } else if (pending_get()) {
         answer_poll({});
     }
 }
@@ -128,7 +133,7 @@ http::Response Session::poll_response(std::string body) const {
 }
 
 void Session::answer_poll(std::string_view trailer) {
-    if (!pending_get_) return;
+    if (!pending_get()) return;
     std::string body;
     std::size_t estimate = trailer.size();
     queue_.for_each(
@@ -149,8 +154,8 @@ void Session::answer_poll(std::string_view trailer) {
         body += trailer;
     }
     if (body.empty()) body = noop_packet;
-    auto reply = std::move(pending_get_);
-    pending_get_.reset();
+    auto reply = std::move(polling_->pending_get);
+    polling_->pending_get.reset();
     reply->send(poll_response(std::move(body)));
 }
 
@@ -161,7 +166,7 @@ void Session::on_poll(std::shared_ptr<Reply> reply) {
         reply->send(poll_response(std::string(close_packet)));
         return;
     }
-    if (pending_get_) {
+    if (pending_get()) {
         // Two GETs at once: the reference server refuses the second and ends the session.
         http::Response r;
         r.status = 400;
@@ -171,7 +176,7 @@ void Session::on_poll(std::shared_ptr<Reply> reply) {
         close_now(CloseReason::transport_error);
         return;
     }
-    pending_get_ = std::move(reply);
+    polling().pending_get = std::move(reply);
     if (state_ == State::closing) {
         answer_poll(close_packet);
         finish(closing_reason_);
@@ -179,14 +184,14 @@ void Session::on_poll(std::shared_ptr<Reply> reply) {
     }
     if (!queue_.empty()) {
         answer_poll({});
-    } else if (probed_) {
+    } else if (probed()) {
         answer_poll(noop_packet);  // let the client finish its upgrade
     }
 }
 
 void Session::on_poll_aborted(const Reply* reply) {
-    if (pending_get_ && pending_get_.get() == reply) {
-        pending_get_.reset();
+    if (pending_get() && pending_get() == reply) {
+        polling_->pending_get.reset();
         close_now(CloseReason::transport_error);
     }
 }
@@ -250,7 +255,7 @@ void Session::handle_packet(char type, std::string_view data, bool binary) {
 }
 
 void Session::on_ws_message(WsConnection& ws, std::string_view data, bool binary) {
-    if (&ws == probe_.get()) {
+    if (&ws == probe()) {
         on_probe_message(data, binary);
         return;
     }
@@ -271,9 +276,9 @@ void Session::on_ws_drained(WsConnection& ws) {
 }
 
 void Session::on_ws_closed(WsConnection& ws, CloseReason reason) {
-    if (&ws == probe_.get()) {
-        probe_.reset();  // a failed upgrade leaves the session on polling
-        probed_ = false;
+    if (&ws == probe()) {
+        polling_->probe.reset();  // a failed upgrade leaves the session on polling
+        polling_->probed = false;
         return;
     }
     if (&ws == ws_.get()) {
@@ -285,12 +290,12 @@ void Session::on_ws_closed(WsConnection& ws, CloseReason reason) {
 // ---- upgrade ----
 
 void Session::on_websocket(std::shared_ptr<WsConnection> ws) {
-    if (state_ != State::open || ws_ || probe_) {
+    if (state_ != State::open || ws_ || probe()) {
         // Already upgrading or upgraded: accepted, then closed (as the reference server does).
         ws->close(ws::close_normal);
         return;
     }
-    probe_ = std::move(ws);
+    polling().probe = std::move(ws);
     auto self = shared_from_this();
     upgrade_timer().expires_after(server_.options.upgrade_timeout);
     upgrade_timer().async_wait([self](boost::system::error_code ec) {
@@ -299,14 +304,14 @@ void Session::on_websocket(std::shared_ptr<WsConnection> ws) {
 }
 
 void Session::on_probe_message(std::string_view data, bool binary) {
-    if (!binary && data == "2probe" && !probed_) {
-        probed_ = true;
-        probe_->send_direct(probe_answer());
+    if (!binary && data == "2probe" && !probed()) {
+        polling_->probed = true;
+        polling_->probe->send_direct(probe_answer());
         // The client pauses polling until its pending GET returns: release it now.
-        if (pending_get_) answer_poll(queue_.empty() ? noop_packet : std::string_view{});
+        if (pending_get()) answer_poll(queue_.empty() ? noop_packet : std::string_view{});
         return;
     }
-    if (!binary && data == "5" && probed_) {
+    if (!binary && data == "5" && probed()) {
         complete_upgrade();
         return;
     }
@@ -315,29 +320,29 @@ void Session::on_probe_message(std::string_view data, bool binary) {
 
 void Session::complete_upgrade() {
     cancel_upgrade_timer();
-    if (pending_get_) {
+    if (pending_get()) {
         // Release a straggling GET with a bare noop: the client drops its polling transport now,
         // so queued packets must wait for the WebSocket instead of riding on this response.
-        auto reply = std::move(pending_get_);
-        pending_get_.reset();
+        auto reply = std::move(polling_->pending_get);
+        polling_->pending_get.reset();
         reply->send(poll_response(std::string(noop_packet)));
     }
-    ws_ = std::move(probe_);
-    probe_.reset();
-    probed_ = false;
+    ws_ = std::move(polling_->probe);
+    // Polling is over for good: its state (the answered GET, the cancelled upgrade timer) goes.
+    polling_.reset();
     flush();  // what was queued meanwhile now goes out, in order, over the WebSocket
 }
 
 void Session::on_upgrade_timeout() {
-    if (probe_) drop_probe();
+    if (probe()) drop_probe();
 }
 
 void Session::drop_probe() {
-    if (!probe_) return;
+    if (!probe()) return;
     cancel_upgrade_timer();
-    probe_->close(ws::close_normal);
-    probe_.reset();
-    probed_ = false;
+    polling_->probe->close(ws::close_normal);
+    polling_->probe.reset();
+    polling_->probed = false;
 }
 
 // ---- heartbeat ----
@@ -390,7 +395,7 @@ void Session::begin_graceful_close(CloseReason reason) {
         finish(reason);
         return;
     }
-    if (pending_get_) {
+    if (pending_get()) {
         answer_poll(close_packet);
         finish(reason);
         return;
@@ -414,7 +419,7 @@ void Session::close_now(CloseReason reason) {
     if (state_ == State::closed) return;
     drop_probe();
     queue_.clear();
-    if (pending_get_) {
+    if (pending_get()) {
         // A client that closed itself gets a noop, like the reference server; otherwise say close.
         answer_poll(reason == CloseReason::transport_close ? noop_packet : close_packet);
     }
@@ -435,10 +440,10 @@ void Session::finish(CloseReason reason) {
     state_ = State::closed;
     leave_deadline_list();
     cancel_upgrade_timer();
-    if (pending_get_) answer_poll(close_packet);
-    if (probe_) {
-        probe_->close(ws::close_normal);
-        probe_.reset();
+    if (pending_get()) answer_poll(close_packet);
+    if (probe()) {
+        polling_->probe->close(ws::close_normal);
+        polling_->probe.reset();
     }
     if (ws_) {
         ws_->close(ws::close_normal);

@@ -96,14 +96,22 @@ class Session final : public Socket,
     PacketQueue queue_;
     bool flush_posted_ = false;  // a flush is scheduled for the end of this I/O tick
 
-    std::shared_ptr<Reply> pending_get_;   // polling: the GET waiting for packets
-    std::shared_ptr<WsConnection> ws_;     // WebSocket transport (direct or after the upgrade)
-    std::shared_ptr<WsConnection> probe_;  // upgrade in progress
-    bool probed_ = false;                  // "2probe"/"3probe" exchanged
+    std::shared_ptr<WsConnection> ws_;  // WebSocket transport (direct or after the upgrade)
 
-    // Upgrade deadline, or the polling close deadline. Created on first use: a direct WebSocket
-    // session (most of them) never needs it, and an idle timer costs ~100 bytes.
-    std::unique_ptr<boost::asio::steady_timer> upgrade_timer_;
+    // What only a polling session needs, in a block created on first use and dropped once the
+    // upgrade completes: a direct WebSocket session (most of them) never has one.
+    struct Polling {
+        std::shared_ptr<Reply> pending_get;   // the GET waiting for packets
+        std::shared_ptr<WsConnection> probe;  // upgrade in progress
+        bool probed = false;                  // "2probe"/"3probe" exchanged
+        // Upgrade deadline, or the polling close deadline (created on first use).
+        std::unique_ptr<boost::asio::steady_timer> upgrade_timer;
+    };
+    std::unique_ptr<Polling> polling_;
+    Polling& polling();
+    Reply* pending_get() const { return polling_ ? polling_->pending_get.get() : nullptr; }
+    WsConnection* probe() const { return polling_ ? polling_->probe.get() : nullptr; }
+    bool probed() const { return polling_ && polling_->probed; }
     boost::asio::steady_timer& upgrade_timer();
     void cancel_upgrade_timer();
     bool awaiting_pong_ = false;  // in the pong deadline list rather than the ping one
