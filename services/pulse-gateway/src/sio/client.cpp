@@ -45,8 +45,6 @@ Client::Client(Server& server, std::shared_ptr<engine::Socket> socket,
                boost::asio::io_context& shard_context)
     : server_(server),
       engine_(std::move(socket)),
-      handshake_(engine_, &engine_->request()),
-      shard_(engine_->shard()),
       connect_timer_(std::make_unique<Timer>(shard_context)) {}
 
 Client::~Client() = default;
@@ -73,7 +71,7 @@ void Client::start() {
 }
 
 void Client::send(const parser::Packet& packet) {
-    if (!engine_) return;
+    if (closed_) return;
     auto text = std::make_shared<std::string>("4");
     auto attachments = parser::encode_into(*text, packet);
     engine_->send_text_packet(std::move(text));
@@ -82,22 +80,22 @@ void Client::send(const parser::Packet& packet) {
 }
 
 void Client::send_encoded(const std::shared_ptr<const std::string>& engine_text_packet) {
-    if (engine_) engine_->send_text_packet(engine_text_packet);
+    if (!closed_) engine_->send_text_packet(engine_text_packet);
 }
 
 void Client::close() {
-    if (engine_) engine_->close();
+    if (!closed_) engine_->close();
 }
 
 void Client::fail(std::string_view why) {
-    if (!engine_) return;
+    if (closed_) return;
     log::debug("sio malformed packet, closing the session",
                {{"sid", engine_->id()}, {"error", std::string(why)}});
     close();
 }
 
 void Client::on_message(std::string_view data, bool binary) {
-    if (!engine_) return;
+    if (closed_) return;
     parser::Decoder::Result result;
     if (pending_binary_) {
         result = binary ? pending_binary_->add_binary(data) : pending_binary_->add_text(data);
@@ -149,7 +147,7 @@ void Client::on_packet(parser::Packet packet) {
 }
 
 void Client::connect(const std::string& nsp, parser::Json auth) {
-    auto* shard_ns = server_.shard_namespace(shard_, nsp);
+    auto* shard_ns = server_.shard_namespace(shard(), nsp);
     const auto* handler = server_.connection_handler(nsp);
     const NamespaceHandlers* handlers = server_.namespace_handlers(nsp);
     if (!shard_ns || !handler || !handlers) {
@@ -171,7 +169,7 @@ void Client::connect(const std::string& nsp, parser::Json auth) {
             std::optional<Offset> offset;
             auto o = auth.find("offset");
             if (o != auth.end() && o->is_string()) offset = parse_offset(o->get<std::string>());
-            restored = recovery->restore(shard_, p->get<std::string>(), offset);
+            restored = recovery->restore(shard(), p->get<std::string>(), offset);
             if (restored) pid = p->get<std::string>();
         }
         if (!restored) pid = make_socket_id();
@@ -204,7 +202,7 @@ void Client::remove_socket(const std::string& nsp, std::string_view reason) {
     // `nsp` may be the socket's own name (on_close passes it): the socket is held above.
     sockets_.erase(it);
     if (sockets_.empty()) sockets_.shrink_to_fit();
-    if (auto* shard_ns = server_.shard_namespace(shard_, socket->nsp())) --shard_ns->sockets;
+    if (auto* shard_ns = server_.shard_namespace(shard(), socket->nsp())) --shard_ns->sockets;
     socket->finish(reason);
 }
 
@@ -221,13 +219,15 @@ void Client::on_close(engine::CloseReason reason) {
         auto it = find_socket("/");
         if (it != sockets_.end() && !(*it)->pid().empty())
             recovery->save((*it)->pid(), (*it)->id(), (*it)->rooms(),
-                           recovery->last_processed(shard_));
+                           recovery->last_processed(shard()));
     }
     while (!sockets_.empty()) {
         const std::string nsp = sockets_.front()->nsp();
         remove_socket(nsp, why);
     }
-    engine_.reset();  // breaks the engine::Socket <-> Client cycle
+    // No more sends. The engine socket itself stays: it released us (its listener) before this
+    // call, so there is no cycle left, and both go when this call's reference to us does.
+    closed_ = true;
 }
 
 }  // namespace pulse::sio

@@ -3,9 +3,9 @@
 // it to namespaces (one sio::Socket each), routes events and acks, and enforces the connect
 // timeout. A malformed packet closes this session only.
 //
-// Lifetime: the engine::Socket holds the Client (its listener); the Client holds the engine::Socket
-// until on_close, which breaks the cycle. After that only `handshake_` (an aliasing pointer into
-// the engine socket) keeps the engine socket's memory, until the Client itself goes.
+// Lifetime: the engine::Socket holds the Client (its listener) until it has ended, and releases it
+// just before on_close; the Client holds the engine::Socket for its whole life (the handshake
+// request and shard are read from it), which is no cycle once on_close has run.
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,9 +35,9 @@ class Client : public engine::SocketListener, public std::enable_shared_from_thi
     // Becomes the engine socket's listener and starts the connect timer.
     void start();
 
-    const engine::HandshakeRequest& handshake() const { return *handshake_; }
-    std::size_t shard() const { return shard_; }
-    bool open() const { return engine_ != nullptr; }
+    const engine::HandshakeRequest& handshake() const { return engine_->request(); }
+    std::size_t shard() const { return engine_->shard(); }
+    bool open() const { return !closed_; }
 
     // Encodes and sends one packet (text, then its binary attachments).
     void send(const parser::Packet& packet);
@@ -60,9 +60,7 @@ class Client : public engine::SocketListener, public std::enable_shared_from_thi
     struct Timer;
     Server& server_;
     std::shared_ptr<engine::Socket> engine_;
-    // The engine socket's own copy of the request, not a second one (~130 bytes per client).
-    std::shared_ptr<const engine::HandshakeRequest> handshake_;
-    std::size_t shard_;
+    bool closed_ = false;  // the engine socket ended: nothing is sent any more
     // Only while a binary packet waits for its attachments; a text packet is decoded by a
     // Decoder on the stack. Keeping one per client (~130 bytes) for the rare binary packet was
     // the largest part of an idle client.
