@@ -5,47 +5,49 @@
 namespace pulse::adapter {
 
 bool RoomIndex::join(Member& member, std::string_view room) {
-    auto [rit, inserted_room] = rooms_.try_emplace(std::string(room));
-    (void)inserted_room;
+    auto rit = rooms_.find(room);
+    if (rit == rooms_.end()) rit = rooms_.try_emplace(std::string(room)).first;
     if (!rit->second.insert(&member).second) return false;
-    members_[&member].emplace(room);
+    if (member.rooms_.empty()) ++members_;
+    member.rooms_.push_back(&rit->first);
     return true;
 }
 
 bool RoomIndex::leave(Member& member, std::string_view room) {
     auto rit = rooms_.find(room);
     if (rit == rooms_.end() || rit->second.erase(&member) == 0) return false;
-    if (rit->second.empty()) rooms_.erase(rit);  // empty rooms would leak one entry per address
-    auto mit = members_.find(&member);
-    if (mit != members_.end()) {
-        auto room_it = mit->second.find(room);
-        if (room_it != mit->second.end()) mit->second.erase(room_it);
-        if (mit->second.empty()) members_.erase(mit);
+    auto& mine = member.rooms_;
+    if (auto it = std::find(mine.begin(), mine.end(), &rit->first); it != mine.end())
+        mine.erase(it);
+    if (mine.empty()) {
+        mine.shrink_to_fit();
+        --members_;
     }
+    if (rit->second.empty()) rooms_.erase(rit);  // empty rooms would leak one entry per address
     return true;
 }
 
 void RoomIndex::leave_all(Member& member) {
-    auto mit = members_.find(&member);
-    if (mit == members_.end()) return;
-    for (const auto& room : mit->second) {
-        auto rit = rooms_.find(room);
+    if (member.rooms_.empty()) return;
+    for (const std::string* name : member.rooms_) {
+        auto rit = rooms_.find(*name);
         if (rit == rooms_.end()) continue;
         rit->second.erase(&member);
-        if (rit->second.empty()) rooms_.erase(rit);
+        if (rit->second.empty()) rooms_.erase(rit);  // `name` dies here: not used again
     }
-    members_.erase(mit);
+    member.rooms_ = {};
+    --members_;
 }
 
 bool RoomIndex::contains(const Member& member, std::string_view room) const {
-    auto mit = members_.find(&member);
-    return mit != members_.end() && mit->second.find(room) != mit->second.end();
+    return std::any_of(member.rooms_.begin(), member.rooms_.end(),
+                       [room](const std::string* name) { return *name == room; });
 }
 
 std::vector<std::string> RoomIndex::rooms_of(const Member& member) const {
     std::vector<std::string> out;
-    auto mit = members_.find(&member);
-    if (mit != members_.end()) out.assign(mit->second.begin(), mit->second.end());
+    out.reserve(member.rooms_.size());
+    for (const std::string* name : member.rooms_) out.push_back(*name);
     std::sort(out.begin(), out.end());
     return out;
 }
