@@ -285,7 +285,7 @@ void Server::Impl::request_aborted(const std::string& sid, const Reply* reply) {
 }
 
 void Server::Impl::handle_upgrade(std::size_t conn_shard, http::Request request,
-                                  tcp::socket socket) {
+                                  http::ShardSocket socket) {
     const std::string origin(request.header("origin"));
     const RequestClass c =
         classify_request(RequestInput{request.method, request.query, true, origins.allows(origin)});
@@ -318,7 +318,7 @@ void Server::Impl::handle_upgrade(std::size_t conn_shard, http::Request request,
         if (ec) return;
         net::post(shards.at(shard),
                   [this, shard, fd, protocol, request = std::move(request)]() mutable {
-                      tcp::socket moved(shards.at(shard), protocol, fd);
+                      http::ShardSocket moved(shards.at(shard), protocol, fd);
                       upgrade_on_shard(shard, std::move(request), std::move(moved));
                   });
         return;
@@ -326,7 +326,8 @@ void Server::Impl::handle_upgrade(std::size_t conn_shard, http::Request request,
     upgrade_on_shard(shard, std::move(request), std::move(socket));
 }
 
-void Server::Impl::upgrade_on_shard(std::size_t shard, http::Request request, tcp::socket socket) {
+void Server::Impl::upgrade_on_shard(std::size_t shard, http::Request request,
+                                    http::ShardSocket socket) {
     const auto q = parse_engine_query(request.query);
     const std::string key(request.header("sec-websocket-key"));
     if (q.sid.empty()) {
@@ -336,7 +337,7 @@ void Server::Impl::upgrade_on_shard(std::size_t shard, http::Request request, tc
         }
         auto session = create(shard, request);
         auto ws = std::make_shared<WsConnection>(std::move(socket), options.max_payload);
-        ws->accept(key, session);
+        ws->accept(key, session, /*write_now=*/false);  // open_websocket flushes 101 + open
         session->open_websocket(ws);
         if (on_connection) on_connection(session);
         return;

@@ -17,6 +17,7 @@
 #include "engine/reply.hpp"
 #include "engine/server.hpp"
 #include "http/message.hpp"
+#include "http/shard_socket.hpp"
 
 namespace pulse::engine {
 
@@ -34,8 +35,7 @@ struct Server::Impl {
                           std::shared_ptr<Reply> reply);
     // A WebSocket upgrade request; the engine now owns the socket (any buffered bytes were none:
     // a client waits for the 101 before sending frames).
-    void handle_upgrade(std::size_t conn_shard, http::Request request,
-                        boost::asio::ip::tcp::socket socket);
+    void handle_upgrade(std::size_t conn_shard, http::Request request, http::ShardSocket socket);
     // The connection of a pending request went away before its answer (a cancelled long poll).
     void request_aborted(const std::string& sid, const Reply* reply);
 
@@ -76,8 +76,7 @@ struct Server::Impl {
     std::shared_ptr<Session> create(std::size_t shard, const http::Request& request);
     void on_shard(std::size_t shard, std::shared_ptr<Reply> reply, http::Request request,
                   bool oversized);
-    void upgrade_on_shard(std::size_t shard, http::Request request,
-                          boost::asio::ip::tcp::socket socket);
+    void upgrade_on_shard(std::size_t shard, http::Request request, http::ShardSocket socket);
     http::Response error_response(ErrorCode code, std::string_view origin) const;
 
     friend class Server;

@@ -34,25 +34,10 @@ const char* reason_phrase(unsigned status) {
 }
 }  // namespace
 
-namespace {
-// Re-wraps the accepted descriptor in a socket bound to the io_context's concrete executor (no
-// operation is pending on it at an upgrade: the HTTP side handed it over after the request).
-WsConnection::Stream rewrap(tcp::socket socket) {
-    auto& io =
-        static_cast<net::io_context&>(net::query(socket.get_executor(), net::execution::context));
+WsConnection::WsConnection(Stream socket, std::size_t max_message)
+    : socket_(std::move(socket)), reader_(max_message) {
+    // TCP_NODELAY is already set by the listener (every accepted connection has it).
     boost::system::error_code ec;
-    const auto endpoint = socket.local_endpoint(ec);
-    const tcp protocol = ec ? tcp::v4() : endpoint.protocol();
-    const auto fd = socket.release(ec);
-    if (ec) return WsConnection::Stream(io);  // closed: reads and writes fail, the owner hears it
-    return WsConnection::Stream(io, protocol, fd);
-}
-}  // namespace
-
-WsConnection::WsConnection(tcp::socket socket, std::size_t max_message)
-    : socket_(rewrap(std::move(socket))), reader_(max_message) {
-    boost::system::error_code ec;
-    socket_.set_option(tcp::no_delay(true), ec);
     socket_.non_blocking(true, ec);  // read_some after readiness must never block the shard
 }
 
@@ -72,17 +57,18 @@ void WsConnection::drop_occasional_if_unused() {
     if (occasional_ && !occasional_output() && !occasional_->linger) occasional_.reset();
 }
 
-void WsConnection::accept(std::string_view client_key, std::weak_ptr<WsOwner> owner) {
+void WsConnection::accept(std::string_view client_key, std::weak_ptr<WsOwner> owner,
+                          bool write_now) {
     owner_ = std::move(owner);
     occasional().control.push_back(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         "Sec-WebSocket-Accept: " +
         ws::accept_key(client_key) + "\r\n\r\n");
-    kick();
+    if (write_now) kick();
     do_read();
 }
 
-void WsConnection::reject(tcp::socket socket, unsigned status, std::string body,
+void WsConnection::reject(Stream socket, unsigned status, std::string body,
                           const std::vector<std::pair<std::string, std::string>>& headers) {
     auto text = std::make_shared<std::string>("HTTP/1.1 " + std::to_string(status) + " " +
                                               reason_phrase(status) +
@@ -90,7 +76,7 @@ void WsConnection::reject(tcp::socket socket, unsigned status, std::string body,
     for (const auto& [k, v] : headers) *text += k + ": " + v + "\r\n";
     *text += "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
     *text += body;
-    auto sock = std::make_shared<tcp::socket>(std::move(socket));
+    auto sock = std::make_shared<Stream>(std::move(socket));
     net::async_write(*sock, net::buffer(*text),
                      [sock, text](boost::system::error_code, std::size_t) {
                          boost::system::error_code ignored;

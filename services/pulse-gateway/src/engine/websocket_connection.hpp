@@ -6,7 +6,9 @@
 // Lives on its session's shard; all calls on that thread.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+
 #include <boost/asio/steady_timer.hpp>
+#include "http/shard_socket.hpp"
 
 #include <array>
 #include <cstdint>
@@ -18,6 +20,7 @@
 #include "engine/outgoing.hpp"
 #include "engine/socket.hpp"
 #include "engine/ws_frame.hpp"
+#include "http/shard_socket.hpp"
 
 namespace pulse::engine {
 
@@ -37,17 +40,16 @@ class WsOwner {
 class WsConnection : public std::enable_shared_from_this<WsConnection> {
   public:
     struct WriteBatch;  // the vectors one gathered write is built in (websocket_connection.cpp)
-    // Bound to the io_context's own executor type rather than the polymorphic any_io_executor
-    // of tcp::socket: that executor is carried by the socket and by its pending read wait, for
-    // the connection's whole life; the concrete one is a pointer (~80 bytes less per connection).
-    using Stream = boost::asio::basic_stream_socket<boost::asio::ip::tcp,
-                                                    boost::asio::io_context::executor_type>;
+    // Bound to the io_context's own executor type (see http/shard_socket.hpp).
+    using Stream = http::ShardSocket;
 
-    WsConnection(boost::asio::ip::tcp::socket socket, std::size_t max_message);
+    WsConnection(Stream socket, std::size_t max_message);
     ~WsConnection();
 
-    // Writes the 101 answer for `client_key` and starts reading.
-    void accept(std::string_view client_key, std::weak_ptr<WsOwner> owner);
+    // Writes the 101 answer for `client_key` and starts reading. With `write_now` false the
+    // answer waits for the owner's first write, so that it leaves in the same segment as the
+    // Engine.IO open packet (one write and one wake-up of the client fewer per connection).
+    void accept(std::string_view client_key, std::weak_ptr<WsOwner> owner, bool write_now = true);
     void set_owner(std::weak_ptr<WsOwner> owner) { owner_ = std::move(owner); }
 
     bool idle() const { return !writing_; }
@@ -64,7 +66,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
     void abort();
 
     // Answers a refused upgrade with a plain HTTP error and closes.
-    static void reject(boost::asio::ip::tcp::socket socket, unsigned status, std::string body,
+    static void reject(Stream socket, unsigned status, std::string body,
                        const std::vector<std::pair<std::string, std::string>>& headers);
 
   private:

@@ -22,6 +22,7 @@
 #include "engine/server_impl.hpp"
 #include "http/io_shards.hpp"
 #include "http/router.hpp"
+#include "http/shard_socket.hpp"
 #include "pulse/log.hpp"
 
 namespace pulse::http {
@@ -61,7 +62,7 @@ class ConnectionReply final : public engine::Reply {
 class Connection : public std::enable_shared_from_this<Connection> {
   public:
     // `peer` comes from accept() itself: no getpeername() per connection.
-    Connection(tcp::socket socket, const tcp::endpoint& peer, std::size_t shard,
+    Connection(ShardSocket socket, const tcp::endpoint& peer, std::size_t shard,
                const Router& router, const ListenerOptions& options)
         : stream_(std::move(socket)),
           shard_(shard),
@@ -236,7 +237,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         stream_.close();
     }
 
-    beast::tcp_stream stream_;
+    // On the shard's own executor type, so that an upgrade hands the engine this very socket.
+    beast::basic_stream<tcp, net::io_context::executor_type> stream_;
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     std::size_t shard_;
@@ -271,7 +273,7 @@ struct Listener::Impl : std::enable_shared_from_this<Listener::Impl> {
         const std::size_t shard = shards.next_index();
         acceptor.async_accept(
             shards.at(shard), peer,
-            [self = shared_from_this(), shard](beast::error_code ec, tcp::socket socket) {
+            [self = shared_from_this(), shard](beast::error_code ec, ShardSocket socket) {
                 if (!self->acceptor.is_open()) return;
                 if (!ec) {
                     // The socket already belongs to its shard's io_context: start it there.
