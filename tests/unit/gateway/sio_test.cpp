@@ -283,3 +283,13 @@ TEST_CASE("namespace-wide handlers serve every socket; a socket's own handler ta
     b->end(pulse::engine::CloseReason::transport_close);
     CHECK(log.size() == 4);
 }
+
+TEST_CASE("namespace-wide handlers are set-up only: registering one while serving throws") {
+    Fixture f;  // a client is attached: the server is serving
+    CHECK_THROWS_AS(
+        f.server.on("/", "late",
+                    [](pulse::sio::Socket&, const pulse::sio::Json&, const pulse::sio::Ack&) {}),
+        std::logic_error);
+    CHECK_THROWS_AS(f.server.on_disconnect("/", [](pulse::sio::Socket&, std::string_view) {}),
+                    std::logic_error);
+}

@@ -5,11 +5,21 @@
 namespace pulse::adapter {
 
 bool RoomIndex::join(Member& member, std::string_view room) {
+    // Room first (may allocate), then the member's slot (may allocate), and only then the two
+    // links that cannot fail: an allocation failure leaves neither side pointing at the other.
     auto rit = rooms_.find(room);
-    if (rit == rooms_.end()) rit = rooms_.try_emplace(std::string(room)).first;
-    if (!rit->second.insert(&member).second) return false;
+    const bool new_room = rit == rooms_.end();
+    if (new_room) rit = rooms_.try_emplace(std::string(room)).first;
+    if (rit->second.contains(&member)) return false;
+    try {
+        member.rooms_.reserve(member.rooms_.size() + 1);
+        rit->second.insert(&member);
+    } catch (...) {
+        if (new_room) rooms_.erase(rit);
+        throw;
+    }
     if (member.rooms_.empty()) ++members_;
-    member.rooms_.push_back(&rit->first);
+    member.rooms_.push_back(&rit->first);  // capacity reserved: does not throw
     return true;
 }
 

@@ -27,6 +27,8 @@ class Member {
     // names the index owns (map nodes never move; a room is erased only once it is empty). A
     // member -> rooms hash map cost every socket ~300 bytes (node, buckets, a set node and a
     // copy of each room name); this is 24 bytes plus one small block.
+    // Hence the rule: a member joins rooms of ONE RoomIndex only (a Socket.IO socket belongs to
+    // one namespace on one shard, whose index this is).
     std::vector<const std::string*> rooms_;
 };
 

@@ -8,7 +8,6 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <boost/asio/steady_timer.hpp>
-#include "http/shard_socket.hpp"
 
 #include <array>
 #include <cstdint>

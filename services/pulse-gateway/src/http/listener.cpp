@@ -295,6 +295,7 @@ struct Listener::Impl : std::enable_shared_from_this<Listener::Impl> {
     const ListenerOptions options;
     tcp::acceptor acceptor;
     tcp::endpoint peer;  // filled by the pending accept (one at a time)
+    std::atomic<bool> started{false};
 };
 
 Listener::Listener(IoShards& shards, const Router& router, ListenerOptions options)
@@ -323,6 +324,8 @@ std::uint16_t Listener::port() const {
 }
 
 void Listener::start() {
+    // One accept pending at a time (it fills the shared `peer`): a second start() is a no-op.
+    if (impl_->started.exchange(true)) return;
     net::post(impl_->acceptor.get_executor(), [impl = impl_] { impl->accept(); });
 }
 

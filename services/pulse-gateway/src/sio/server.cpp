@@ -30,7 +30,14 @@ Server::Namespace& Server::known_namespace(std::string_view nsp) {
     return it->second;
 }
 
+void Server::refuse_once_serving(const char* what) const {
+    // The tables are read by every shard thread without a lock: they are set-up only.
+    if (serving_.load(std::memory_order_relaxed))
+        throw std::logic_error(std::string(what) + " after the server started serving");
+}
+
 void Server::on(std::string_view nsp, std::string event, EventHandler handler) {
+    refuse_once_serving("Server::on");
     auto& events = known_namespace(nsp).handlers.events;
     for (auto& [name, h] : events)
         if (name == event) {
@@ -41,10 +48,12 @@ void Server::on(std::string_view nsp, std::string event, EventHandler handler) {
 }
 
 void Server::on_disconnecting(std::string_view nsp, DisconnectHandler handler) {
+    refuse_once_serving("Server::on_disconnecting");
     known_namespace(nsp).handlers.disconnecting.push_back(std::move(handler));
 }
 
 void Server::on_disconnect(std::string_view nsp, DisconnectHandler handler) {
+    refuse_once_serving("Server::on_disconnect");
     known_namespace(nsp).handlers.disconnect.push_back(std::move(handler));
 }
 
@@ -54,6 +63,7 @@ bool Server::has_namespace(std::string_view name) const {
 
 void Server::attach(std::shared_ptr<engine::Socket> socket,
                     boost::asio::io_context& shard_context) {
+    serving_.store(true, std::memory_order_relaxed);
     auto client = std::make_shared<Client>(*this, std::move(socket), shard_context);
     client->start();
 }

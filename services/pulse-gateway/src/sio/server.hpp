@@ -4,6 +4,7 @@
 //
 // Set-up (add_namespace) happens before the first connection; afterwards the namespace table is
 // read-only and every per-shard structure is touched only by its shard's thread.
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -102,7 +103,9 @@ class Server {
     Namespace& known_namespace(std::string_view nsp);  // throws when unknown
 
     ServerOptions options_;
-    Map<Namespace> namespaces_;  // nodes never move: sockets point at their `handlers`
+    Map<Namespace> namespaces_;         // nodes never move: sockets point at their `handlers`
+    std::atomic<bool> serving_{false};  // set by the first attach(); set-up calls throw after it
+    void refuse_once_serving(const char* what) const;
     std::vector<Map<std::unique_ptr<ShardNamespace>>> shards_;
 };
 
