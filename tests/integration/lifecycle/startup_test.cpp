@@ -53,8 +53,8 @@ TEST_CASE("migrations run once; a restart applies nothing", "[integration][migra
     Lifecycle lc;
     auto first_ready = lc.process->wait_for("database ready");
     REQUIRE(first_ready);
-    CHECK((*first_ready)["migrations_applied"] == nlohmann::json::array({1, 2}));
-    CHECK((*first_ready)["schema_version"] == 2);
+    CHECK((*first_ready)["migrations_applied"] == nlohmann::json::array({1, 2, 3}));
+    CHECK((*first_ready)["schema_version"] == 3);
     const auto epoch = (*first_ready)["epoch"].get<std::string>();
     REQUIRE(lc.stop() == 0);
 
@@ -63,7 +63,7 @@ TEST_CASE("migrations run once; a restart applies nothing", "[integration][migra
     REQUIRE(second_ready);
     CHECK((*second_ready)["migrations_applied"] == nlohmann::json::array());
     CHECK((*second_ready)["epoch"] == epoch);
-    CHECK(lc.db.count("SELECT count(*) FROM schema_migrations") == 2);
+    CHECK(lc.db.count("SELECT count(*) FROM schema_migrations") == 3);
     CHECK(lc.stop() == 0);
 }
 
@@ -78,9 +78,9 @@ TEST_CASE("two instances starting at once on an empty database", "[integration][
     REQUIRE(ra);
     REQUIRE(rb);
     // exactly one of them applied the migrations, both see the same epoch
-    CHECK((*ra)["migrations_applied"].size() + (*rb)["migrations_applied"].size() == 2);
+    CHECK((*ra)["migrations_applied"].size() + (*rb)["migrations_applied"].size() == 3);
     CHECK((*ra)["epoch"] == (*rb)["epoch"]);
-    CHECK(db.count("SELECT count(*) FROM schema_migrations") == 2);
+    CHECK(db.count("SELECT count(*) FROM schema_migrations") == 3);
     CHECK(db.count("SELECT count(*) FROM pulse_meta WHERE key = 'epoch'") == 1);
     CHECK(db.count("SELECT count(*) FROM pulse_outbox_counter") == 1);
     // both serve, sharing one seq sequence
@@ -163,4 +163,36 @@ TEST_CASE("SIGTERM lets an in-flight request finish, then exits 0", "[integratio
     CHECK(status == 200);  // answered, not cut
     CHECK(lc.db.scalar("SELECT withdrawn::text FROM streams WHERE stream_id = 't'") == "1");
     CHECK(lc.process->wait_for("stopped", std::chrono::seconds(1)));
+}
+
+TEST_CASE("the schema itself refuses rows the service never writes (domains of migration 3)",
+          "[integration][migrations]") {
+    Lifecycle lc;
+    const std::string g = kG, c = kC;
+    // A valid row goes in: the refusals below are about the values, not the statement shape.
+    lc.db.exec("INSERT INTO streams (stream_id, sender, receiver, amount) VALUES ('ok', '" + g +
+               "', '" + c + "', 10)");
+    const std::vector<std::string> refused = {
+        "INSERT INTO streams (stream_id, sender, receiver, amount) VALUES ('a', 'GBAD', '" + c +
+            "', 1)",
+        "INSERT INTO streams (stream_id, sender, receiver, amount) VALUES ('b', '" + g + "', '" +
+            c + "', -1)",
+        "INSERT INTO streams (stream_id, sender, receiver, amount) VALUES ('', '" + g + "', '" + c +
+            "', 1)",
+        "UPDATE streams SET status = 'PAUSED' WHERE stream_id = 'ok'",
+        "UPDATE streams SET withdrawn = 11 WHERE stream_id = 'ok'",  // table CHECK: <= amount
+        "INSERT INTO withdrawals (stream_id, amount) VALUES ('ok', -5)",
+        "INSERT INTO pulse_outbox (seq, event, rooms, data) VALUES (0, 'e', ARRAY['r'], '{}')",
+        "INSERT INTO pulse_outbox (seq, event, rooms, data) VALUES (99, '', ARRAY['r'], '{}')",
+        "INSERT INTO pulse_outbox (seq, event, rooms, data) VALUES (99, 'e', ARRAY[]::text[], "
+        "'{}')",
+        "INSERT INTO pulse_outbox (seq, event, rooms, data) VALUES (99, 'e', ARRAY['r'], '[]')",
+        "UPDATE pulse_outbox_counter SET last_seq = -1",
+    };
+    for (const auto& sql : refused) {
+        INFO(sql);
+        CHECK_THROWS(lc.db.exec(sql));
+    }
+    CHECK(lc.db.count("SELECT count(*) FROM streams") == 1);
+    CHECK(lc.db.count("SELECT count(*) FROM pulse_outbox") == 0);
 }
