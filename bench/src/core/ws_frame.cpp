@@ -2,27 +2,25 @@
 
 namespace pulse::bench::ws {
 
-void append_client_frame(std::string& out, Opcode opcode, std::string_view payload,
-                         std::array<std::uint8_t, 4> mask) {
+namespace {
+
+void append_header(std::string& out, Opcode opcode, std::size_t n, bool masked) {
+    const std::uint8_t mask_bit = masked ? 0x80 : 0x00;
     out.push_back(static_cast<char>(0x80 | static_cast<std::uint8_t>(opcode)));
-    const std::size_t n = payload.size();
     if (n < 126) {
-        out.push_back(static_cast<char>(0x80 | n));
+        out.push_back(static_cast<char>(mask_bit | n));
     } else if (n <= 0xFFFF) {
-        out.push_back(static_cast<char>(0x80 | 126));
+        out.push_back(static_cast<char>(mask_bit | 126));
         out.push_back(static_cast<char>(n >> 8));
         out.push_back(static_cast<char>(n & 0xFF));
     } else {
-        out.push_back(static_cast<char>(0x80 | 127));
+        out.push_back(static_cast<char>(mask_bit | 127));
         for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(n >> shift));
-    }
-    for (auto m : mask) out.push_back(static_cast<char>(m));
-    for (std::size_t i = 0; i < n; ++i) {
-        out.push_back(static_cast<char>(static_cast<std::uint8_t>(payload[i]) ^ mask[i & 3]));
     }
 }
 
-FrameHeader parse_server_frame(std::string_view data, std::size_t max_payload) {
+// One frame header; `masked` is what this side must receive (clients mask, servers do not).
+FrameHeader parse_frame(std::string_view data, std::size_t max_payload, bool masked) {
     FrameHeader h;
     if (data.size() < 2) return h;
     const auto b0 = static_cast<std::uint8_t>(data[0]);
@@ -32,9 +30,9 @@ FrameHeader parse_server_frame(std::string_view data, std::size_t max_payload) {
         h.error = "reserved bits set (no extension was negotiated)";
         return h;
     }
-    if (b1 & 0x80) {
+    if (((b1 & 0x80) != 0) != masked) {
         h.status = FrameHeader::Status::error;
-        h.error = "masked frame from server";
+        h.error = masked ? "unmasked frame from client" : "masked frame from server";
         return h;
     }
     h.fin = (b0 & 0x80) != 0;
@@ -63,11 +61,43 @@ FrameHeader parse_server_frame(std::string_view data, std::size_t max_payload) {
         h.error = "frame larger than the client's limit";
         return h;
     }
+    if (masked) pos += 4;
     h.header_size = pos;
     h.payload_size = len;
-    if (data.size() - pos < len) return h;
+    if (data.size() < pos || data.size() - pos < len) return h;
     h.status = FrameHeader::Status::ok;
     return h;
+}
+
+}  // namespace
+
+void append_client_frame(std::string& out, Opcode opcode, std::string_view payload,
+                         std::array<std::uint8_t, 4> mask) {
+    append_header(out, opcode, payload.size(), true);
+    for (auto m : mask) out.push_back(static_cast<char>(m));
+    for (std::size_t i = 0; i < payload.size(); ++i) {
+        out.push_back(static_cast<char>(static_cast<std::uint8_t>(payload[i]) ^ mask[i & 3]));
+    }
+}
+
+void append_server_frame(std::string& out, Opcode opcode, std::string_view payload) {
+    append_header(out, opcode, payload.size(), false);
+    out.append(payload);
+}
+
+FrameHeader parse_server_frame(std::string_view data, std::size_t max_payload) {
+    return parse_frame(data, max_payload, false);
+}
+
+FrameHeader parse_client_frame(std::string_view data, std::size_t max_payload) {
+    return parse_frame(data, max_payload, true);
+}
+
+std::string client_payload(std::string_view data, const FrameHeader& h) {
+    const char* mask = data.data() + h.header_size - 4;
+    std::string payload(data.substr(h.header_size, h.payload_size));
+    for (std::size_t i = 0; i < payload.size(); ++i) payload[i] ^= mask[i & 3];
+    return payload;
 }
 
 std::string upgrade_request(std::string_view host_port, std::string_view path_and_query) {

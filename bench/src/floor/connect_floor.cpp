@@ -15,6 +15,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "../core/ws_frame.hpp"
 #include "../load/cli_args.hpp"
 
 namespace pulse::bench {
@@ -31,6 +32,8 @@ constexpr std::string_view kOpen =
     R"(0{"sid":"AAAAAAAAAAAAAAAAAAAA","upgrades":[],"pingInterval":25000,"pingTimeout":20000,)"
     R"("maxPayload":1000000})";
 constexpr std::string_view kConnected = R"(40{"sid":"BBBBBBBBBBBBBBBBBBBB"})";
+// The load client's frames are small; anything larger is not the load client.
+constexpr std::size_t kMaxFrame = 64 * 1024;
 
 volatile sig_atomic_t g_stop = 0;
 void on_signal(int) {
@@ -43,42 +46,6 @@ struct Conn {
     Stage stage = Stage::http;
     std::string in;
 };
-
-// An unmasked server text frame around `payload`.
-void append_frame(std::string& out, std::string_view payload) {
-    out.push_back(static_cast<char>(0x81));
-    if (payload.size() < 126) {
-        out.push_back(static_cast<char>(payload.size()));
-    } else {
-        out.push_back(static_cast<char>(126));
-        out.push_back(static_cast<char>((payload.size() >> 8) & 0xff));
-        out.push_back(static_cast<char>(payload.size() & 0xff));
-    }
-    out.append(payload);
-}
-
-// One complete masked client frame at the front of `in`: its unmasked payload, and how many
-// bytes it took; 0 when incomplete.
-std::size_t take_client_frame(const std::string& in, std::string& payload) {
-    if (in.size() < 2) return 0;
-    const auto b1 = static_cast<unsigned char>(in[1]);
-    std::size_t len = b1 & 0x7f, pos = 2;
-    if (len == 126) {
-        if (in.size() < 4) return 0;
-        len = (static_cast<unsigned char>(in[2]) << 8) | static_cast<unsigned char>(in[3]);
-        pos = 4;
-    } else if (len == 127) {
-        return 0;  // the load client never sends 64-bit lengths here
-    }
-    const bool masked = (b1 & 0x80) != 0;
-    const std::size_t mask_at = pos;
-    if (masked) pos += 4;
-    if (in.size() < pos + len) return 0;
-    payload.assign(in, pos, len);
-    if (masked)
-        for (std::size_t i = 0; i < len; ++i) payload[i] ^= in[mask_at + (i % 4)];
-    return pos + len;
-}
 
 // Small answers into an empty socket buffer: one write takes them whole; anything else is a
 // connection gone wrong, and it is closed.
@@ -95,16 +62,18 @@ bool on_bytes(int fd, Conn& c, std::string& scratch, std::string& payload) {
             if (end == std::string::npos) return true;
             c.in.erase(0, end + 4);
             scratch.append(kSwitching);
-            append_frame(scratch, kOpen);
+            ws::append_server_frame(scratch, ws::Opcode::text, kOpen);
             c.stage = Stage::await_connect;
             if (!write_all(fd, scratch)) return false;
             continue;
         }
-        const std::size_t used = take_client_frame(c.in, payload);
-        if (used == 0) return true;
-        c.in.erase(0, used);
+        const auto h = ws::parse_client_frame(c.in, kMaxFrame);
+        if (h.status == ws::FrameHeader::Status::need_more) return true;
+        if (h.status == ws::FrameHeader::Status::error) return false;
+        payload = ws::client_payload(c.in, h);
+        c.in.erase(0, h.header_size + h.payload_size);
         if (c.stage == Stage::await_connect && payload == "40") {
-            append_frame(scratch, kConnected);
+            ws::append_server_frame(scratch, ws::Opcode::text, kConnected);
             c.stage = Stage::await_join;
             if (!write_all(fd, scratch)) return false;
         } else if (c.stage == Stage::await_join && payload.rfind("42[", 0) == 0) {
@@ -115,7 +84,7 @@ bool on_bytes(int fd, Conn& c, std::string& scratch, std::string& payload) {
                 q1 == std::string::npos || q2 <= q1 + 3 ? "" : payload.substr(q1 + 3, q2 - q1 - 3);
             std::string text = R"(42["joined-room",{"userAddress":")" + address +
                                R"(","roomName":"stream-)" + address + R"("}])";
-            append_frame(scratch, text);
+            ws::append_server_frame(scratch, ws::Opcode::text, text);
             c.stage = Stage::joined;
             if (!write_all(fd, scratch)) return false;
         }

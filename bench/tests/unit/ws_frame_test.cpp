@@ -92,3 +92,25 @@ TEST_CASE("upgrade request and response head") {
     response_head_size("HTTP/1.1 400 Bad Request\r\n\r\n", switched);
     REQUIRE_FALSE(switched);
 }
+
+TEST_CASE("server frames written by the floor parse back; client frames unmask") {
+    for (std::size_t n : {0u, 5u, 125u, 126u, 300u, 70000u}) {
+        INFO(n);
+        const std::string payload(n, 'p');
+        std::string server;
+        append_server_frame(server, Opcode::text, payload);
+        REQUIRE(server == server_frame(0x81, payload));
+        std::string client;
+        append_client_frame(client, Opcode::text, payload, {9, 8, 7, 6});
+        const auto h = parse_client_frame(client, 1 << 20);
+        REQUIRE(h.status == FrameHeader::Status::ok);
+        REQUIRE(h.header_size + h.payload_size == client.size());
+        REQUIRE(client_payload(client, h) == payload);
+        // Partial input is "need more", never an error or a read past the end.
+        for (std::size_t cut = 0; cut < std::min<std::size_t>(client.size(), 20); ++cut)
+            REQUIRE(parse_client_frame(std::string_view(client).substr(0, cut), 1 << 20).status ==
+                    FrameHeader::Status::need_more);
+    }
+    // Each side refuses the other side's masking.
+    REQUIRE(parse_client_frame(server_frame(0x81, "40"), 100).status == FrameHeader::Status::error);
+}
