@@ -293,3 +293,27 @@ TEST_CASE("namespace-wide handlers are set-up only: registering one while servin
     CHECK_THROWS_AS(f.server.on_disconnect("/", [](pulse::sio::Socket&, std::string_view) {}),
                     std::logic_error);
 }
+
+TEST_CASE("emit_json_text sends the same packet as emit, in the socket's namespace") {
+    boost::asio::io_context io;
+    pulse::sio::Server server{1, pulse::sio::ServerOptions{200ms}};
+    for (const std::string nsp : {"/", "/custom"}) {
+        server.add_namespace(nsp, [](pulse::sio::Socket& s) {
+            s.emit("tree", Json::array({Json::parse(R"({"a":"x","b":[1,2]})")}));
+            s.emit_json_text("tree", R"({"a":"x","b":[1,2]})");
+        });
+    }
+    auto eio = std::make_shared<FakeEngineSocket>();
+    server.attach(eio, io);
+    eio->receive("0");
+    eio->receive("0/custom,");
+    std::vector<std::string> events;
+    for (const auto& t : eio->texts())
+        if (t.rfind("42", 0) == 0) events.push_back(t);
+    REQUIRE(events.size() == 4);
+    CHECK(events[0] == R"(42["tree",{"a":"x","b":[1,2]}])");
+    CHECK(events[1] == events[0]);
+    CHECK(events[2] == R"(42/custom,["tree",{"a":"x","b":[1,2]}])");
+    CHECK(events[3] == events[2]);
+    eio->end(pulse::engine::CloseReason::transport_close);
+}

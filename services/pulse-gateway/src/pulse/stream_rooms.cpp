@@ -1,11 +1,8 @@
 #include "pulse/stream_rooms.hpp"
 
-#include <memory>
-
 #include <pulse/stream_room.hpp>
 #include <pulse/strkey.hpp>
 
-#include "parser/encoder.hpp"
 #include "sio/server.hpp"
 #include "sio/socket.hpp"
 
@@ -57,8 +54,7 @@ void confirm(sio::Socket& socket, std::string_view event, const std::string& add
     data.reserve(48 + address.size() + room.size());
     data.append(R"({"userAddress":")").append(address);
     data.append(R"(","roomName":")").append(room).append(R"("})");
-    socket.deliver(std::make_shared<const std::string>(
-        parser::encode_event_text("4", socket.nsp(), event, data)));
+    socket.emit_json_text(event, data);
     if (ack) {
         Json answer = Json::object();
         answer["ok"] = true;

@@ -96,6 +96,12 @@ void Socket::emit_with_ack(std::string_view event, Json args, AckHandler on_ack)
     client_->send({parser::PacketType::event, nsp_->name, id, std::move(data)});
 }
 
+void Socket::emit_json_text(std::string_view event, std::string_view data_json) {
+    if (!connected_) return;
+    client_->send_encoded(std::make_shared<const std::string>(
+        parser::encode_event_text("4", nsp_->name, event, data_json)));
+}
+
 bool Socket::join(std::string_view room) {
     return connected_ && rooms_.join(*this, room);
 }

@@ -76,6 +76,10 @@ class Socket : public adapter::Member, public std::enable_shared_from_this<Socke
     void emit(std::string_view event, Json args = Json::array());
     // Same, and `on_ack` runs when the peer acknowledges (never, if it disconnects first).
     void emit_with_ack(std::string_view event, Json args, AckHandler on_ack);
+    // Sends `[event, <data_json>]` where `data_json` is one value already written as compact JSON
+    // text: the broadcast fast path (parser::encode_event_text) for a single socket, without
+    // building and serializing a JSON tree. The caller vouches that the text is valid JSON.
+    void emit_json_text(std::string_view event, std::string_view data_json);
 
     bool join(std::string_view room);
     bool leave(std::string_view room);
