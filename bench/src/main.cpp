@@ -2,6 +2,8 @@
 #include <cstring>
 #include <iostream>
 
+#include <pulse/config_table.hpp>
+
 #include "floor/connect_floor.hpp"
 #include "floor/write_floor.hpp"
 #include "load/cli_args.hpp"
@@ -20,6 +22,14 @@ constexpr const char* kUsage =
 }
 
 int main(int argc, char** argv) {
+    if (argc == 2 && std::strcmp(argv[1], "--help") == 0) {
+        std::cout << kUsage;
+        return 0;
+    }
+    if (argc == 2 && std::strcmp(argv[1], "--version") == 0) {
+        std::cout << "pulse-bench " << pulse::config::version() << "\n";
+        return 0;
+    }
     if (argc < 2) {
         std::cerr << kUsage;
         return 2;

@@ -21,12 +21,16 @@ pg_throwaway_start() {
   bin=$(pg_bin_dir) || return 1
   port=$(free_port)
   dir=$(mktemp -d /tmp/pulse-pg.XXXXXX)
+  # Tests trade durability for speed; PG_THROWAWAY_DURABLE=1 (the bench) keeps PostgreSQL's
+  # defaults: fsync, synchronous_commit and full_page_writes on.
+  local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${PG_THROWAWAY_DURABLE:-0}" = 1 ] && durability="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
   chmod 755 "$dir"
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir"
   _pg_as "$bin/initdb" -D "$dir/data" -U pulse --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; return 1; }
   _pg_as "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 $durability" \
     start >/dev/null || { cat "$dir/server.log" >&2; return 1; }
   _pg_as "$bin/createdb" -h 127.0.0.1 -p "$port" -U pulse pulse >/dev/null
   PG_THROWAWAY_DIR=$dir

@@ -1,19 +1,22 @@
 // pulse-gateway: the Socket.IO v4 server of StellarStream Pulse. Everything lives in gateway_core;
-// see src/pulse/gateway_app.hpp for the configuration (environment variables).
+// the configuration (environment variables, --help, --version) is src/app/gateway_config.cpp.
 #include <cstdio>
 #include <exception>
 
+#include <pulse/config_table.hpp>
 #include <pulse/log.hpp>
 
-#include "pulse/gateway_app.hpp"
+#include "app/gateway_app.hpp"
 
-int main() {
+int main(int argc, char** argv) {
     pulse::log::init("gateway");
+    pulse::app::GatewayConfig config;
+    auto table = pulse::app::make_gateway_table(config);
+    if (auto exit_code = pulse::config::start(argc, argv, table)) return *exit_code;
     try {
-        return pulse::app::run_gateway(pulse::app::GatewayConfig::from_env());
+        return pulse::app::run_gateway(config);
     } catch (const std::exception& e) {
         pulse::log::error("startup failed", {{"error", e.what()}});
-        std::fprintf(stderr, "pulse-gateway: %s\n", e.what());
         return 1;
     }
 }

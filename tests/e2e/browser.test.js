@@ -1,6 +1,7 @@
 'use strict';
 // A real browser (Debian's chromium, driven by playwright-core) loads a tiny page that uses the
-// socket.io-client browser bundle, joins a stream room on the gateway from another origin (CORS,
+// socket.io-client browser bundle served by the gateway itself (/socket.io/socket.io.min.js, as
+// Node's serveClient does), joins a stream room on the gateway from another origin (CORS,
 // allowed by FRONTEND_URL) and shows the events it receives. A page from an origin that is not in
 // FRONTEND_URL must not get a connection.
 const { test, before, after } = require('node:test');
@@ -12,10 +13,9 @@ const path = require('node:path');
 const { Stack, address, uniqueId, freePort, NODE_MODULES } = require('./lib/harness');
 
 const CHROMIUM = process.env.PULSE_CHROMIUM || '/usr/bin/chromium';
-const BUNDLE = path.join(NODE_MODULES, 'socket.io-client/dist/socket.io.min.js');
-
-const PAGE = `<!doctype html>
-<html><head><meta charset="utf-8"><title>pulse</title><script src="/socket.io.min.js"></script></head>
+// The page loads the client bundle from the gateway it talks to (a test-made 127.0.0.1 URL).
+const page = (gateway) => `<!doctype html>
+<html><head><meta charset="utf-8"><title>pulse</title><script src="${gateway}/socket.io/socket.io.min.js"></script></head>
 <body>
 <p id="state">loading</p>
 <ul id="events"></ul>
@@ -25,6 +25,7 @@ const PAGE = `<!doctype html>
   const state = document.getElementById('state');
   socket.on('connect', () => { state.textContent = 'connected'; socket.emit('join-stream-room', params.get('address')); });
   socket.on('connect_error', (err) => { state.textContent = 'connect_error'; });
+  if (typeof io !== 'function') state.textContent = 'no bundle';
   socket.on('joined-room', (p) => { state.textContent = 'joined ' + p.roomName; });
   socket.on('new-stream', (p) => {
     const li = document.createElement('li');
@@ -36,12 +37,13 @@ const PAGE = `<!doctype html>
 
 function servePage(port) {
   const server = http.createServer((req, res) => {
-    if (req.url.startsWith('/socket.io.min.js')) {
-      res.writeHead(200, { 'content-type': 'application/javascript' });
-      return res.end(fs.readFileSync(BUNDLE));
+    const gateway = new URL(req.url, 'http://page').searchParams.get('gateway') || '';
+    if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(gateway)) {
+      res.writeHead(400);
+      return res.end();
     }
     res.writeHead(200, { 'content-type': 'text/html' });
-    res.end(PAGE);
+    res.end(page(gateway));
   });
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
 }

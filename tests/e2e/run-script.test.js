@@ -105,3 +105,85 @@ test('scripts/run --gateways 2: starts, serves, refuses a second run, stops clea
   assert.deepEqual(pidsAlive(listening), [], 'no process left behind');
   assert.equal(fs.existsSync(pg[1]), false, 'the throwaway cluster was removed');
 });
+
+// Plain scripts/run (no --gateways): the same one origin. Socket.IO, /health and the printed
+// /api/* curl lines all answer on PORT, and the lifecycle API speaks CORS for FRONTEND_URL there
+// (preflight included) while a foreign origin gets no CORS header.
+test('scripts/run: PORT is the one origin for Socket.IO and /api/*, with CORS for FRONTEND_URL', { timeout: 120000 }, async () => {
+  const frontend = 'http://localhost:5173';
+  const env = {
+    PULSE_BUILD_DIR: buildDir(),
+    PULSE_RUN_DIR: runDir,
+    PORT: String(await freePort()),
+    LIFECYCLE_PORT: String(await freePort()),
+    PULSE_BUS_PORT: String(await freePort()),
+    GATEWAY_BASE_PORT: String(await freePair()),
+    FRONTEND_URL: frontend,
+    DATABASE_URL: '',
+  };
+  const run = new Proc('scripts/run', SCRIPT, ['--no-build'], env);
+  children.push(run);
+  const text = () => run.output.join('\n');
+  await waitFor('scripts/run ready', () => {
+    if (!run.alive) throw new Error(`scripts/run exited ${run.exitCode}:\n${run.tail(40)}`);
+    return text().includes('StellarStream Pulse is running');
+  }, { timeoutMs: 90000, intervalMs: 200 });
+  const origin = `http://127.0.0.1:${env.PORT}`;
+
+  assert.match(text(), new RegExp(`lifecycle HTTP API /api/\\*\\s+${origin} `));
+  const curls = run.output.filter((l) => l.trim().startsWith('curl '));
+  assert.equal(curls.length, 3, text());
+  for (const line of curls) assert.ok(line.trim().endsWith(`${origin}/api/test/${/test-\w+$/.exec(line)[0]}`), line);
+  const answers = curls.map((l) => JSON.parse(execFileSync('bash', ['-c', l], { timeout: 10000 }).toString()));
+  assert.deepEqual(answers.map((a) => a.success), [true, true, true]);
+
+  const health = await getJson(`${origin}/health`);
+  assert.equal(health.status, 200);
+  assert.equal(health.body.message, 'StellarStream Backend is running', 'the gateway answers /health on PORT');
+  const handshake = await fetch(`${origin}/socket.io/?EIO=4&transport=polling`, { signal: AbortSignal.timeout(5000) });
+  assert.equal(handshake.status, 200);
+  assert.match(await handshake.text(), /^0\{"sid":"/);
+
+  // The console and the client bundle, from the gateway, on the same origin.
+  assert.match(text(), new RegExp(`Pulse console\\s+${origin}/console`));
+  const consolePage = await fetch(`${origin}/console`, { signal: AbortSignal.timeout(5000) });
+  assert.equal(consolePage.status, 200);
+  assert.match(await consolePage.text(), /<title>Pulse console<\/title>/);
+  const bundle = await fetch(`${origin}/socket.io/socket.io.min.js`, { signal: AbortSignal.timeout(5000) });
+  assert.equal(bundle.status, 200);
+  assert.match(bundle.headers.get('etag'), /^"\d+\.\d+\.\d+"$/);
+  await bundle.arrayBuffer();
+
+  // CORS preflight of the allowed origin, through PORT.
+  const api = `${origin}/api/test/test-stream`;
+  const preflight = await fetch(api, {
+    method: 'OPTIONS',
+    headers: { Origin: frontend, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+    signal: AbortSignal.timeout(5000),
+  });
+  assert.equal(preflight.status, 204);
+  assert.equal(preflight.headers.get('access-control-allow-origin'), frontend);
+  assert.match(preflight.headers.get('access-control-allow-methods'), /POST/);
+  assert.equal(preflight.headers.get('access-control-allow-headers'), 'content-type');
+  // The POST itself carries the header too (an invalid body: the answer is a 400 JSON).
+  const post = await fetch(api, {
+    method: 'POST', headers: { Origin: frontend, 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(5000),
+  });
+  assert.equal(post.status, 400);
+  assert.equal(post.headers.get('access-control-allow-origin'), frontend);
+  // A foreign origin: refused preflight, and no CORS header on anything.
+  const foreign = await fetch(api, {
+    method: 'OPTIONS',
+    headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST' },
+    signal: AbortSignal.timeout(5000),
+  });
+  assert.equal(foreign.status, 403);
+  assert.equal(foreign.headers.get('access-control-allow-origin'), null);
+  const foreignPost = await fetch(api, {
+    method: 'POST', headers: { Origin: 'http://evil.example', 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(5000),
+  });
+  assert.equal(foreignPost.headers.get('access-control-allow-origin'), null);
+
+  const { code } = await run.stop('SIGTERM', 30000);
+  assert.equal(code, 0, run.tail(20));
+});

@@ -44,6 +44,15 @@ else
   bad "compose: HAProxy lists '$listed' but the gateway services are '$defined'"
 fi
 
+# Release hygiene: our images carry the one project version (CMake project(VERSION)).
+version=$(sed -n 's/^project([^ ]* VERSION \([0-9.]*\).*/\1/p' "$root/CMakeLists.txt")
+untagged=$(grep -o 'image: stellarstream/[^ ]*' "$root/docker-compose.yml" | grep -v ":$version\$" || true)
+if [ -n "$version" ] && [ -z "$untagged" ]; then
+  ok "compose: stellarstream images tagged $version"
+else
+  bad "compose: images not tagged with the project version '$version': $untagged"
+fi
+
 # --- YAML ---------------------------------------------------------------------------------------
 run "yamllint docker-compose.yml deploy/k8s" yamllint -s -c "$root/deploy/yamllint.yml" "$root/docker-compose.yml" "$root/deploy/k8s"
 
@@ -84,7 +93,7 @@ for name in lifecycle gateway; do
 done
 
 # --- Kubernetes -----------------------------------------------------------------------------------
-run "Kubernetes manifests (schemas and scale-out shape)" node "$root/tests/e2e/validate-k8s.mjs" "$root/deploy/k8s" "$modules"
+run "Kubernetes: overlays rendered (and compared with kubectl kustomize when installed), schemas, restricted pods, PDB/HPA/NetworkPolicy/Ingress, dev/prod settings" node "$root/tests/e2e/validate-k8s.mjs" "$root/deploy/k8s" "$modules"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

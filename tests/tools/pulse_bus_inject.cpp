@@ -3,6 +3,7 @@
 // publishes every stdin line as one bus message [topic][line], where the topic is the line's
 // "event" field (or "malformed" when the line is not an envelope - tests send those on purpose).
 // After each message it prints {"sent":N}, so a test can wait for it. Exits 0 at end of input.
+#include <cstring>
 #include <iostream>
 #include <string>
 
@@ -10,7 +11,18 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include <pulse/config_table.hpp>
+
 int main(int argc, char** argv) {
+    if (argc == 2 && std::strcmp(argv[1], "--help") == 0) {
+        std::cout << "usage: pulse-bus-inject [ENDPOINT]   (default tcp://127.0.0.1:*)\n"
+                     "Publishes every stdin line as one bus message; see the source's header.\n";
+        return 0;
+    }
+    if (argc == 2 && std::strcmp(argv[1], "--version") == 0) {
+        std::cout << "pulse-bus-inject " << pulse::config::version() << "\n";
+        return 0;
+    }
     const std::string bind_to = argc > 1 ? argv[1] : "tcp://127.0.0.1:*";
     try {
         zmq::context_t context{1};

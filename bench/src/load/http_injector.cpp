@@ -51,8 +51,11 @@ bool HttpInjector::connect(std::string& error) {
     return true;
 }
 
-bool HttpInjector::send_event(Link& link, EventBook& book, std::uint64_t k) {
-    const std::uint64_t now = monotonic_ns();
+bool HttpInjector::send_event(Link& link, EventBook& book, std::uint64_t k,
+                              std::uint64_t scheduled_ns) {
+    // Open loop: latency counts from when the event was due, not from when a connection was free
+    // to send it (no coordinated omission); closed loop (max rate): from the send.
+    const std::uint64_t now = scheduled_ns ? scheduled_ns : monotonic_ns();
     link.tag = book.make_event(k, now);
     const std::string body = stream_request_body(book, link.tag);
     std::string req;
@@ -154,7 +157,9 @@ void HttpInjector::run(const Pacing& pacing, EventBook& book) {
                         break;
                     }
                 }
-                if (send_event(l, book, k)) ++k;
+                const std::uint64_t due =
+                    pacing.max_rate ? 0 : start + static_cast<std::uint64_t>(interval_ns * k);
+                if (send_event(l, book, k, due)) ++k;
             }
         } else if (busy_ == 0) {
             break;

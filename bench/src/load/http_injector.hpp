@@ -1,7 +1,8 @@
 #pragma once
 // Injects events through the HTTP test endpoint (POST /api/test/test-stream): the whole system,
 // PostgreSQL commit included for the C++ pair. Keep-alive connections, one request in flight on
-// each, paced at a fixed rate or closed-loop at max.
+// each, paced at a fixed rate (open loop: latency from each event's scheduled time; use enough
+// --http-connections that a due event never waits for a free one) or closed-loop at max.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -28,7 +29,8 @@ class HttpInjector {
         StreamTag tag;
         std::string in;
     };
-    bool send_event(Link& link, EventBook& book, std::uint64_t k);
+    // scheduled_ns: when the event was due (open loop), 0 for "now" (closed loop).
+    bool send_event(Link& link, EventBook& book, std::uint64_t k, std::uint64_t scheduled_ns);
     void on_readable(Link& link, EventBook& book);
 
     std::string host_;

@@ -1,37 +1,28 @@
 // pulse-lifecycle: see services/lifecycle/CMakeLists.txt for the layers. This file only reads the
-// configuration, starts the app, and waits for SIGTERM/SIGINT to stop it gracefully.
-#include <pthread.h>
-#include <signal.h>
-
+// configuration (app/config.cpp: --help, --version, exit 2 on a bad setting), starts the app, and
+// waits for SIGTERM/SIGINT to stop it gracefully.
 #include <cstdlib>
 
 #include "app/config.hpp"
 #include "app/lifecycle_app.hpp"
+#include "pulse/config_table.hpp"
 #include "pulse/env_config.hpp"
 #include "pulse/log.hpp"
+#include "pulse/stop_signals.hpp"
 
-int main() {
-    // Block the stop signals before any thread exists so every thread inherits the mask and
-    // only sigwait() below receives them.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+int main(int argc, char** argv) {
+    // Before any thread exists: see stop_signals.hpp.
+    const pulse::StopSignals stop_signals;
 
-    try {
-        pulse::log::init("lifecycle");
-    } catch (const std::exception& e) {
-        pulse::log::error(e.what());
-        return 2;
-    }
+    pulse::log::init("lifecycle");
+    pulse::lifecycle::Config config;
+    auto table = pulse::lifecycle::make_table(config);
+    if (auto exit_code = pulse::config::start(argc, argv, table)) return *exit_code;
 
     try {
-        auto config = pulse::lifecycle::load_config();
         pulse::lifecycle::LifecycleApp app(std::move(config));
-        int signal_number = 0;
-        sigwait(&stop_signals, &signal_number);
-        pulse::log::info("stopping", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+        const int signal_number = stop_signals.wait();
+        pulse::log::info("stopping", {{"signal", pulse::StopSignals::name(signal_number)}});
         app.stop();
         pulse::log::info("stopped");
         return 0;

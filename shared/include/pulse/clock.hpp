@@ -1,6 +1,8 @@
 #pragma once
 #include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace pulse {
 
@@ -9,5 +11,7 @@ std::string iso8601_utc_millis(std::chrono::system_clock::time_point tp);
 inline std::string now_iso8601() {
     return iso8601_utc_millis(std::chrono::system_clock::now());
 }
+// The inverse, for exactly that format; nullopt for anything else.
+std::optional<std::chrono::system_clock::time_point> parse_iso8601_utc_millis(std::string_view s);
 
 }  // namespace pulse

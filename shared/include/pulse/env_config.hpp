@@ -13,6 +13,13 @@ struct ConfigError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// Parsers of one value, shared with the configuration table (pulse/config_table.hpp); `name` is
+// only used in the error message.
+std::int64_t parse_int(const std::string& name, const std::string& text, std::int64_t min,
+                       std::int64_t max);
+bool parse_bool(const std::string& name, const std::string& text);
+std::vector<std::string> parse_list(const std::string& text);
+
 std::optional<std::string> get(const char* name);
 std::string string_or(const char* name, std::string fallback);
 // Whole decimal number within [min, max].

@@ -10,7 +10,8 @@ namespace pulse::log {
 
 enum class Level { debug = 0, info = 1, warn = 2, error = 3 };
 
-// Reads LOG_LEVEL and names the service ("lifecycle", "gateway", ...). Call once from main().
+// Reads LOG_LEVEL (an unknown name keeps info) and names the service ("lifecycle", "gateway",
+// ...). Call once from main(), first.
 void init(std::string_view service);
 // Throws std::invalid_argument for an unknown level name.
 Level parse_level(std::string_view name);

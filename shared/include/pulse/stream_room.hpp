@@ -1,5 +1,5 @@
 #pragma once
-// The room of a user address: "stream-{address}" (pulse-seed.md), shared by the lifecycle
+// The room of a user address: "stream-{address}" (docs/protocol.md), shared by the lifecycle
 // (which addresses events to rooms) and the gateway (which joins sockets to them).
 #include <string>
 #include <string_view>

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <cstdlib>
 #include <stdexcept>
@@ -15,17 +16,9 @@ std::atomic<int> g_level{static_cast<int>(Level::info)};
 std::string g_service = "pulse";
 
 const char* level_name(Level l) {
-    switch (l) {
-        case Level::debug:
-            return "debug";
-        case Level::info:
-            return "info";
-        case Level::warn:
-            return "warn";
-        case Level::error:
-            return "error";
-    }
-    return "info";
+    static constexpr std::array<const char*, 4> names{"debug", "info", "warn", "error"};
+    const auto index = static_cast<std::size_t>(l);  // Level's values are 0-3 in this order
+    return index < names.size() ? names[index] : "info";
 }
 }  // namespace
 
@@ -40,7 +33,14 @@ Level parse_level(std::string_view name) {
 
 void init(std::string_view service) {
     g_service = std::string(service);
-    if (const char* v = std::getenv("LOG_LEVEL"); v && *v) set_level(parse_level(v));
+    // Never throws: a bad LOG_LEVEL keeps "info" here, and the services' configuration table
+    // (pulse/config_table.hpp) refuses it with one line and exit code 2.
+    if (const char* v = std::getenv("LOG_LEVEL"); v && *v) {
+        try {
+            set_level(parse_level(v));
+        } catch (const std::invalid_argument&) {
+        }
+    }
 }
 
 void set_level(Level level) {

@@ -214,6 +214,8 @@ class Stack {
       // Where the gateway fetches events it missed (seq gaps): the lifecycle's replay endpoint.
       PULSE_REPLAY_URL: this.lifecycleUrl,
       FRONTEND_URL: '*',
+      // The socket.io-client bundles the gateway serves at /socket.io/socket.io.js.
+      PULSE_CLIENT_DIST: path.join(SOURCE_DIR, 'clients/js/node_modules/socket.io-client'),
       ...this.gatewayEnv,
     });
     await waitHealthy(this.gateways[i], `${this.gatewayUrl(i)}/health`);

@@ -47,6 +47,12 @@ TEST_CASE("health degrades to 503 when the database goes away", "[integration][h
     auto down = http_request(lc.port(), "GET", "/health");
     CHECK(down.status == 503);
     CHECK(down.json() == json{{"status", "degraded"}, {"database", false}, {"bus", true}});
+    // Liveness never depends on the database (an outage must not restart the process);
+    // readiness does.
+    CHECK(http_request(lc.port(), "GET", "/livez").status == 200);
+    auto not_ready = http_request(lc.port(), "GET", "/readyz");
+    CHECK(not_ready.status == 503);
+    CHECK(not_ready.json()["database"] == false);
     auto refused =
         post_json(lc.port(), "/api/test/test-stream",
                   {{"streamId", "x"}, {"sender", kG}, {"receiver", kC}, {"amount", "1"}});
@@ -61,6 +67,26 @@ TEST_CASE("health degrades to 503 when the database goes away", "[integration][h
                     {{"streamId", "x"}, {"sender", kG}, {"receiver", kC}, {"amount", "1"}})
               .status == 200);
     CHECK(lc.next_event().seq == 1);
+    CHECK(http_request(lc.port(), "GET", "/readyz").status == 200);
+    CHECK(lc.stop() == 0);
+}
+
+TEST_CASE("readiness: database reachable and migrated", "[integration][http]") {
+    Lifecycle lc;
+    auto ready = http_request(lc.port(), "GET", "/readyz");
+    CHECK(ready.status == 200);
+    CHECK(ready.json()["status"] == "ready");
+    CHECK(ready.json()["schemaVersion"] == ready.json()["expectedSchemaVersion"]);
+    CHECK(http_request(lc.port(), "GET", "/livez").json() == json{{"status", "alive"}});
+    CHECK(http_request(lc.port(), "POST", "/readyz").status == 405);
+    // A schema older than this binary expects (e.g. restored from an old dump): not ready.
+    lc.db.exec(
+        "DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM "
+        "schema_migrations)");
+    auto stale = http_request(lc.port(), "GET", "/readyz");
+    CHECK(stale.status == 503);
+    CHECK(stale.json()["database"] == true);
+    CHECK(http_request(lc.port(), "GET", "/livez").status == 200);
     CHECK(lc.stop() == 0);
 }
 

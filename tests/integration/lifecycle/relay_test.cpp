@@ -1,11 +1,11 @@
-// The outbox relay: a row committed but never published (the process died between commit and
-// publish) is published after a restart, and marked.
+// The elected publisher on takeover: a row committed but never published (the process died
+// between commit and publish) is published after a restart, and the cursor moves past it.
 #include "support/fixture.hpp"
 
 using namespace pulse::test;
 
 TEST_CASE("an unpublished outbox row is published after restart", "[integration][relay]") {
-    Lifecycle lc(Env{{"PULSE_OUTBOX_RELAY_MS", "300"}, {"PULSE_OUTBOX_GRACE_MS", "0"}});
+    Lifecycle lc(Env{{"PULSE_OUTBOX_RELAY_MS", "300"}});
     REQUIRE(post_json(lc.port(), "/api/test/test-stream",
                       {{"streamId", "r1"}, {"sender", kG}, {"receiver", kC}, {"amount", "10"}})
                 .status == 200);
@@ -25,9 +25,9 @@ TEST_CASE("an unpublished outbox row is published after restart", "[integration]
         kC + "'], '{\"address\":\"" + kC +
         "\",\"newBalance\":\"3\",\"timestamp\":\"2026-11-26T10:00:00.000Z\"}');"
         "COMMIT;");
-    REQUIRE(lc.db.count("SELECT count(*) FROM pulse_outbox WHERE published_at IS NULL") == 1);
+    REQUIRE(lc.db.count("SELECT last_seq FROM pulse_publish_cursor") == 1);
 
-    lc.start(Env{{"PULSE_OUTBOX_RELAY_MS", "300"}, {"PULSE_OUTBOX_GRACE_MS", "0"}});
+    lc.start(Env{{"PULSE_OUTBOX_RELAY_MS", "300"}});
     auto replayed = lc.next_event(std::chrono::seconds(10));
     CHECK(replayed.seq == 2);
     CHECK(replayed.epoch == first.epoch);  // same database, same epoch
@@ -37,13 +37,11 @@ TEST_CASE("an unpublished outbox row is published after restart", "[integration]
     CHECK(replayed.data["newBalance"] == "3");
     CHECK(replayed.data["timestamp"] == "2026-11-26T10:00:00.000Z");
 
-    for (int i = 0;
-         i < 100 && lc.db.count("SELECT count(*) FROM pulse_outbox WHERE published_at IS NULL") > 0;
-         ++i)
+    for (int i = 0; i < 100 && lc.db.count("SELECT last_seq FROM pulse_publish_cursor") < 2; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    CHECK(lc.db.count("SELECT count(*) FROM pulse_outbox WHERE published_at IS NULL") == 0);
+    CHECK(lc.db.count("SELECT last_seq FROM pulse_publish_cursor") == 2);
 
-    // Published once: the relay does not send it again, and the next live event follows on.
+    // Published once: not sent again, and the next live event follows on.
     lc.expect_no_event(std::chrono::milliseconds(800));
     REQUIRE(post_json(lc.port(), "/api/test/test-withdrawal", {{"streamId", "r1"}, {"amount", "2"}})
                 .status == 200);

@@ -14,6 +14,13 @@ before(async () => {
 });
 after(async () => { await server?.stop(); });
 
+// The session is gone: polling its sid is refused with 400, code 1 (Session ID unknown).
+async function assertSessionGone(sid) {
+  const res = await h.poll(server, sid);
+  assert.equal(res.status, 400);
+  assert.deepEqual(JSON.parse(res.body), { code: 1, message: 'Session ID unknown' });
+}
+
 test('POST is answered ok; every queued packet comes back in one GET, in order', async () => {
   const { sid } = await h.handshake(server);
   const res = await h.post(server, sid, ['4one', '4two', '4three'].join(h.SEP));
@@ -71,9 +78,7 @@ test('heartbeat: no pong within pingTimeout closes the session', async () => {
   const closing = await h.poll(server, sid);
   assert.equal(closing.body, '1');
   assert.ok(Date.now() - started < 1000);
-  const after = await h.poll(server, sid);
-  assert.equal(after.status, 400);
-  assert.equal(JSON.parse(after.body).code, 1);
+  await assertSessionGone(sid);
 });
 
 test('close packet from the client ends the session', async () => {
@@ -83,9 +88,7 @@ test('close packet from the client ends the session', async () => {
   assert.equal((await h.post(server, sid, '1')).body, 'ok');
   const get = await pending;
   assert.equal(get.body, '6');  // the waiting GET is released with a noop
-  const after = await h.poll(server, sid);
-  assert.equal(after.status, 400);
-  assert.deepEqual(JSON.parse(after.body), { code: 1, message: 'Session ID unknown' });
+  await assertSessionGone(sid);
 });
 
 test('a malformed payload closes the session', async () => {
@@ -98,9 +101,7 @@ test('413 for a POST over maxPayload, and the session is closed', async () => {
   const { sid } = await h.handshake(server);
   const res = await h.post(server, sid, '4' + 'x'.repeat(2000));
   assert.equal(res.status, 413);
-  const after = await h.poll(server, sid);
-  assert.equal(after.status, 400);
-  assert.equal(JSON.parse(after.body).code, 1);
+  await assertSessionGone(sid);
 });
 
 test('a duplicate concurrent GET is refused and closes the session', async () => {

@@ -14,6 +14,19 @@ before(async () => {
 });
 after(async () => { await server?.stop(); });
 
+// A WebSocket for an existing polling session (the upgrade probe, or a duplicate), opened.
+async function openForSid(sid) {
+  const ws = new h.TestSocket(h.wsUrl(server, PATH, `transport=websocket&sid=${sid}`));
+  await ws.opened;
+  return ws;
+}
+
+// Our close handshake, waited for.
+async function closeWs(ws) {
+  ws.close();
+  await ws.closed;
+}
+
 async function openWs(srv = server) {
   const ws = new h.TestSocket(h.wsUrl(srv, PATH, 'transport=websocket'));
   await ws.opened;
@@ -28,8 +41,7 @@ test('text and binary messages are echoed as text and binary frames', async () =
   ws.send(Buffer.from([1, 2, 3]));
   const bin = await ws.next();
   assert.deepEqual(bin.binary, Buffer.from([1, 2, 3]));
-  ws.close();
-  await ws.closed;
+  await closeWs(ws);
 });
 
 test('heartbeat over WebSocket: ping, pong keeps it open; silence closes it', async () => {
@@ -64,8 +76,7 @@ test('upgrade: 2probe/3probe, pending GET released with noop, 5 completes, order
   const { sid } = await h.handshake(server);
   const pendingGet = h.poll(server, sid);
   await h.sleep(20);
-  const ws = new h.TestSocket(h.wsUrl(server, PATH, `transport=websocket&sid=${sid}`));
-  await ws.opened;
+  const ws = await openForSid(sid);
   ws.send('2probe');
   assert.equal(await ws.nextText(), '3probe');
   const released = await pendingGet;
@@ -83,20 +94,17 @@ test('upgrade: 2probe/3probe, pending GET released with noop, 5 completes, order
   assert.equal(refused.status, 400);
   assert.deepEqual(JSON.parse(refused.body), { code: 3, message: 'Bad request' });
   // A second WebSocket for the same sid is accepted, then closed; the first keeps working.
-  const dup = new h.TestSocket(h.wsUrl(server, PATH, `transport=websocket&sid=${sid}`));
-  await dup.opened;
+  const dup = await openForSid(sid);
   await h.withTimeout(dup.closed, 2000, 'duplicate WebSocket closed');
   ws.send('4still');
   assert.equal(await ws.nextText(), '4still');
-  ws.close();
-  await ws.closed;
+  await closeWs(ws);
 });
 
 test('upgrade: echoes queued before the probe are delivered in order across the switch', async () => {
   const { sid } = await h.handshake(server);
   await h.post(server, sid, ['4a', '4b'].join(h.SEP));
-  const ws = new h.TestSocket(h.wsUrl(server, PATH, `transport=websocket&sid=${sid}`));
-  await ws.opened;
+  const ws = await openForSid(sid);
   ws.send('2probe');
   assert.equal(await ws.nextText(), '3probe');
   // The queued echoes are flushed on the next GET (still polling), never dropped or reordered.
@@ -105,14 +113,12 @@ test('upgrade: echoes queued before the probe are delivered in order across the 
   await h.post(server, sid, '4c');
   ws.send('5');
   assert.equal(await ws.nextText(), '4c');
-  ws.close();
-  await ws.closed;
+  await closeWs(ws);
 });
 
 test('a failed probe leaves the session on polling', async () => {
   const { sid } = await h.handshake(server);
-  const ws = new h.TestSocket(h.wsUrl(server, PATH, `transport=websocket&sid=${sid}`));
-  await ws.opened;
+  const ws = await openForSid(sid);
   ws.send('4not a probe');
   await h.withTimeout(ws.closed, 2000, 'probe WebSocket closed');
   await h.post(server, sid, '4still polling');

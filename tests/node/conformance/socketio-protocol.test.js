@@ -27,6 +27,16 @@ async function openSession() {
   return ws;
 }
 
+// A session connected to the main namespace, its CONNECT answer and the `auth` event that the
+// conformance server emits on connect already read.
+async function openConnected() {
+  const ws = await openSession();
+  ws.send('40');
+  await next(ws);
+  await next(ws);
+  return ws;
+}
+
 // Next message that is not a heartbeat: text as a string, binary as a Buffer.
 async function next(ws, timeoutMs = 2000) {
   const deadline = Date.now() + timeoutMs;
@@ -147,10 +157,7 @@ test('disconnect from a custom namespace keeps the main one', async () => {
 });
 
 test('a plain-text event is answered with message-back and the same arguments', async () => {
-  const ws = await openSession();
-  ws.send('40');
-  await next(ws);
-  await next(ws);
+  const ws = await openConnected();
   ws.send('42["message",1,"2",{"3":[true]}]');
   assert.equal(await next(ws), '42["message-back",1,"2",{"3":[true]}]');
   // Key order and unicode survive as sent.
@@ -160,10 +167,7 @@ test('a plain-text event is answered with message-back and the same arguments', 
 });
 
 test('an event with binary attachments comes back as BINARY_EVENT with the same bytes', async () => {
-  const ws = await openSession();
-  ws.send('40');
-  await next(ws);
-  await next(ws);
+  const ws = await openConnected();
   ws.send('452-["message",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]');
   ws.send(Buffer.from([1, 2, 3]));
   ws.send(Buffer.from([4, 5]));
@@ -175,10 +179,7 @@ test('an event with binary attachments comes back as BINARY_EVENT with the same 
 });
 
 test('an event with an ack id is acknowledged with the same arguments', async () => {
-  const ws = await openSession();
-  ws.send('40');
-  await next(ws);
-  await next(ws);
+  const ws = await openConnected();
   ws.send('42456["message-with-ack",1,"2",{"3":[false]}]');
   assert.equal(await next(ws), '43456[1,"2",{"3":[false]}]');
   // In a custom namespace too.
@@ -191,10 +192,7 @@ test('an event with an ack id is acknowledged with the same arguments', async ()
 });
 
 test('a binary event with an ack id is acknowledged with BINARY_ACK', async () => {
-  const ws = await openSession();
-  ws.send('40');
-  await next(ws);
-  await next(ws);
+  const ws = await openConnected();
   ws.send('451-789["message-with-ack",{"_placeholder":true,"num":0}]');
   ws.send(Buffer.from([9, 8, 7]));
   assert.equal(await next(ws), '461-789[{"_placeholder":true,"num":0}]');
@@ -230,10 +228,7 @@ for (const [what, frames] of [
 }
 
 test('events for a namespace the client did not connect to are ignored', async () => {
-  const ws = await openSession();
-  ws.send('40');
-  await next(ws);
-  await next(ws);
+  const ws = await openConnected();
   ws.send('42/custom,["message","nope"]');
   ws.send('42["message","yes"]');
   assert.equal(await next(ws), '42["message-back","yes"]');

@@ -22,6 +22,14 @@ async function startGateway(extra = {}) {
   });
 }
 
+// A bus event reaches the client as (payload, offset): connection state recovery is on by
+// default, and like socket.io's it appends the event's offset ("<epoch>:<seq>") as the last argument.
+function assertEventArgs(args, payload) {
+  assert.equal(args.length, 2, `payload and offset: ${JSON.stringify(args)}`);
+  assert.deepEqual(args[0], payload);
+  assert.match(args[1], /^.+:\d+$/);
+}
+
 // PUB/SUB's slow joiner: publish to a probe room until a probe client sees it, so the tests that
 // follow know the subscription is live. Bounded: 50 tries, 100 ms apart.
 async function syncBus(server) {
@@ -87,13 +95,13 @@ TRANSPORTS.forEach(([name, options], i) => {
       const stream = { streamId: `s-${i}`, sender: alice, receiver: bob, amount: '1000000000', status: 'ACTIVE', timestamp: new Date().toISOString() };
       await bus.publish('new-stream', [`stream-${alice}`, `stream-${bob}`], stream);
       const got = await waitForEvent(socket, (e) => e.event === 'new-stream');
-      assert.deepEqual(got.args, [stream]);
+      assertEventArgs(got.args, stream);
       assert.deepEqual(Object.keys(got.args[0]), Object.keys(stream), 'key order is kept');
 
       const balance = { address: alice, newBalance: '500000000', timestamp: new Date().toISOString() };
       await bus.publish('balance-update', [room], balance);
       const b = await waitForEvent(socket, (e) => e.event === 'balance-update');
-      assert.deepEqual(b.args, [balance]);
+      assertEventArgs(b.args, balance);
 
       assert.deepEqual(await emitWithAck(socket, 'leave-stream-room', alice), { ok: true, roomName: room });
       const left = await waitForEvent(socket, (e) => e.event === 'left-room');
@@ -139,7 +147,7 @@ test('a socket in both rooms gets an event once; each socket gets only its rooms
     assert.equal(count(onlyAlice, 'new-stream'), 1);
     assert.equal(count(onlyBob, 'new-stream'), 1);
     assert.equal(count(onlyCarol, 'new-stream'), 0, 'a socket outside the rooms gets nothing');
-    assert.deepEqual(both.received.find((e) => e.event === 'new-stream').args, [data]);
+    assertEventArgs(both.received.find((e) => e.event === 'new-stream').args, data);
   } finally {
     for (const s of all) s.disconnect();
   }
@@ -241,7 +249,7 @@ test('malformed bus messages are dropped and counted; the stream goes on', async
 });
 
 test('SIGTERM: every client is disconnected with a close packet, the gateway exits 0', async () => {
-  const own = await startGateway();
+  const own = await startGateway({ PULSE_DRAIN_MS: '300' });
   const ws = await connectClient(own.origin, { transports: ['websocket'] });
   const polling = await connectClient(own.origin, { transports: ['polling'] });
   const reasons = [];

@@ -85,4 +85,24 @@ function emitWithAck(socket, event, ...args) {
   return h.withTimeout(new Promise((resolve) => socket.emit(event, ...args, resolve)), 5000, `ack of ${event}`);
 }
 
-module.exports = { account, startInjector, connectClient, waitForEvent, count, emitWithAck, h };
+// A bus injector and a pulse-gateway subscribed to it (`env` added to the gateway's), stopped
+// together.
+async function startGatewayOnBus(env = {}) {
+  const bus = await startInjector(process.env.PULSE_BUS_INJECT_BIN);
+  const gateway = await h.startServer(process.env.PULSE_GATEWAY_BIN, {
+    PULSE_BUS_CONNECT: bus.endpoint,
+    ...env,
+  });
+  return {
+    bus,
+    gateway,
+    async stop() {
+      await gateway.stop();
+      await bus.stop();
+    },
+  };
+}
+
+module.exports = {
+  account, startInjector, startGatewayOnBus, connectClient, waitForEvent, count, emitWithAck, h,
+};

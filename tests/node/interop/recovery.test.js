@@ -5,23 +5,17 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { io } = require('socket.io-client');
-const { account, startInjector, count, emitWithAck, waitForEvent, h } = require('./lib');
+const { account, startGatewayOnBus, count, emitWithAck, waitForEvent, h } = require('./lib');
 
+let stack;
 let bus;
 let gateway;
 
 before(async () => {
-  bus = await startInjector(process.env.PULSE_BUS_INJECT_BIN);
-  gateway = await h.startServer(process.env.PULSE_GATEWAY_BIN, {
-    PULSE_BUS_CONNECT: bus.endpoint,
-    CONNECTION_STATE_RECOVERY_MS: '60000',
-    IO_THREADS: '2',
-  });
+  stack = await startGatewayOnBus({ CONNECTION_STATE_RECOVERY_MS: '60000', IO_THREADS: '2' });
+  ({ bus, gateway } = stack);
 });
-after(async () => {
-  await gateway?.stop();
-  await bus?.stop();
-});
+after(async () => { await stack?.stop(); });
 
 for (const transports of [['websocket'], ['polling']]) {
   test(`a dropped ${transports[0]} client recovers its session and the events it missed`, async () => {

@@ -4,26 +4,23 @@
 // and is never buffered without bound.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { account, startInjector, connectClient, waitForEvent, count, emitWithAck, h } = require('./lib');
+const { account, startGatewayOnBus, connectClient, waitForEvent, count, emitWithAck, h } = require('./lib');
 
+let stack;
 let bus;
 let gateway;
 
 before(async () => {
-  bus = await startInjector(process.env.PULSE_BUS_INJECT_BIN);
-  gateway = await h.startServer(process.env.PULSE_GATEWAY_BIN, {
-    PULSE_BUS_CONNECT: bus.endpoint,
+  stack = await startGatewayOnBus({
     MAX_BUFFERED_BYTES: String(1024 * 1024),
     PING_INTERVAL_MS: '60000',  // only the send cap may cut the slow client here
     PING_TIMEOUT_MS: '60000',
     IO_THREADS: '2',
     LOG_LEVEL: 'debug',
   });
+  ({ bus, gateway } = stack);
 });
-after(async () => {
-  await gateway?.stop();
-  await bus?.stop();
-});
+after(async () => { await stack?.stop(); });
 
 test('a client that stops reading is cut at MAX_BUFFERED_BYTES; the others get everything', async () => {
   const address = account(700);

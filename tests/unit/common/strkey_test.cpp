@@ -7,7 +7,7 @@
 using pulse::strkey::check_address;
 using pulse::strkey::Kind;
 
-TEST_CASE("StrKey: the DESIGN.md and SEP-23 valid vectors", "[strkey]") {
+TEST_CASE("StrKey: the SEP-23 valid vectors of the spec", "[strkey]") {
     auto g = check_address("GA7QYNF7SOWQ3GLR2BGMZEHXAVIRZA4KVWLTJJFC7MGXUA74P7UJVSGZ");
     REQUIRE(g);
     CHECK(*g.kind == Kind::account);

@@ -38,17 +38,23 @@ std::chrono::milliseconds run_until_fired(boost::asio::io_context& io, std::size
                                                                  start);
 }
 
+// A list of `duration` holding items 1, 2, 3 (appended in that order), recording into `got`.
+struct ThreeItems {
+    explicit ThreeItems(std::chrono::milliseconds duration) : list(io, duration, &record) {
+        fired = &got;
+        for (Item* item : {&a, &b, &c}) list.push_back(*item);
+    }
+    boost::asio::io_context io;
+    std::vector<int> got;
+    DeadlineList list;
+    Item a{1}, b{2}, c{3};
+};
+
 }  // namespace
 
 TEST_CASE("deadline list: entries fire in order, not before their duration") {
-    boost::asio::io_context io;
-    std::vector<int> got;
-    fired = &got;
-    DeadlineList list(io, 50ms, &record);
-    Item a(1), b(2), c(3);
-    list.push_back(a);
-    list.push_back(b);
-    list.push_back(c);
+    ThreeItems t(50ms);
+    auto& [io, got, list, a, b, c] = t;
     CHECK(list.size() == 3);
     const auto elapsed = run_until_fired(io, 3);
     CHECK(got == std::vector<int>{1, 2, 3});
@@ -58,14 +64,8 @@ TEST_CASE("deadline list: entries fire in order, not before their duration") {
 }
 
 TEST_CASE("deadline list: removed entries do not fire; re-adding moves to the back") {
-    boost::asio::io_context io;
-    std::vector<int> got;
-    fired = &got;
-    DeadlineList list(io, 30ms, &record);
-    Item a(1), b(2), c(3);
-    list.push_back(a);
-    list.push_back(b);
-    list.push_back(c);
+    ThreeItems t(30ms);
+    auto& [io, got, list, a, b, c] = t;
     list.remove(b);
     list.push_back(a);  // a pong: a goes after c
     CHECK(list.size() == 2);

@@ -18,12 +18,11 @@ TEST_CASE("every packet type decodes from its digit", "[engine][packet]") {
 }
 
 TEST_CASE("invalid packets are refused", "[engine][packet]") {
-    CHECK_FALSE(decode_packet(""));
-    CHECK_FALSE(decode_packet("7"));
-    CHECK_FALSE(decode_packet("x4"));
-    CHECK_FALSE(decode_packet("/"));
-    CHECK_FALSE(decode_packet("b!!!!"));
-    CHECK_FALSE(decode_packet("babc"));  // base64 length not a multiple of 4
+    // "babc": base64 whose length is not a multiple of 4.
+    for (const char* bad : {"", "7", "x4", "/", "b!!!!", "babc"}) {
+        INFO(bad);
+        CHECK_FALSE(decode_packet(bad));
+    }
 }
 
 TEST_CASE("binary message is b + base64", "[engine][packet]") {

@@ -8,15 +8,14 @@
 #include <thread>
 
 #include "engine/server.hpp"
-#include "engine/server_impl.hpp"
-#include "http/io_shards.hpp"
+#include "net/io_shards.hpp"
 
 using namespace pulse;
 using namespace std::chrono_literals;
 
 namespace {
 
-struct FakeReply : engine::Reply {
+struct FakeReply : http::Reply {
     std::optional<http::Response> response;
     void send(http::Response r) override {
         REQUIRE_FALSE(response);  // at most once
@@ -37,7 +36,7 @@ http::Request make_request(std::string method, std::string query, std::string bo
 
 // Runs every shard's ready handlers from this thread until pred() holds or the time is up.
 template <class Pred>
-bool run_until(http::IoShards& shards, Pred pred, std::chrono::milliseconds timeout = 2000ms) {
+bool run_until(net::IoShards& shards, Pred pred, std::chrono::milliseconds timeout = 2000ms) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!pred() && std::chrono::steady_clock::now() < deadline) {
         for (std::size_t i = 0; i < shards.size(); ++i) {
@@ -48,7 +47,7 @@ bool run_until(http::IoShards& shards, Pred pred, std::chrono::milliseconds time
     }
     return pred();
 }
-void run_for(http::IoShards& shards, std::chrono::milliseconds d) {
+void run_for(net::IoShards& shards, std::chrono::milliseconds d) {
     run_until(
         shards, [] { return false; }, d);
 }
@@ -79,7 +78,7 @@ struct Harness {
         auto reply = std::make_shared<FakeReply>();
         auto req = make_request(std::move(method), std::move(query), std::move(body));
         if (!origin.empty()) req.headers.emplace_back("origin", origin);
-        server.impl().handle_request(conn_shard, std::move(req), reply);
+        server.handle_request(conn_shard, std::move(req), reply);
         return reply;
     }
     std::string handshake(std::size_t conn_shard = 0) {
@@ -101,7 +100,7 @@ struct Harness {
         return run_until(shards, [&] { return r->response.has_value(); });
     }
 
-    http::IoShards shards;
+    net::IoShards shards;
     std::vector<std::shared_ptr<engine::Socket>> sockets;
     std::vector<std::pair<std::string, bool>> messages;
     std::vector<engine::CloseReason> closes;
@@ -244,7 +243,7 @@ TEST_CASE("an aborted GET closes the session", "[engine][session]") {
     const std::string sid = h.handshake();
     auto get = h.get(sid);
     run_for(h.shards, 2ms);
-    h.server.impl().request_aborted(sid, get.get());
+    h.server.request_aborted("EIO=4&transport=polling&sid=" + sid, get.get());
     REQUIRE(run_until(h.shards, [&] { return !h.closes.empty(); }));
     CHECK(h.closes == std::vector{engine::CloseReason::transport_error});
 }

@@ -26,6 +26,13 @@ std::string client_frame(std::uint8_t first_byte, std::string_view payload) {
         out.push_back(static_cast<char>(payload[i] ^ mask[i & 3]));
     return out;
 }
+// The reader's next event is `kind` with `payload`.
+void expect_event(ws::Reader& reader, Event::Kind kind, std::string_view payload) {
+    auto ev = reader.next();
+    REQUIRE(ev);
+    CHECK(ev->kind == kind);
+    CHECK(ev->payload == payload);
+}
 }  // namespace
 
 TEST_CASE("server frame headers use the shortest length form", "[engine][ws]") {
@@ -54,28 +61,16 @@ TEST_CASE("reader decodes masked frames fed byte by byte", "[engine][ws]") {
     const std::string bytes =
         client_frame(0x81, "4hello") + client_frame(0x82, std::string("\0\1", 2));
     for (char c : bytes) reader.feed(std::string_view(&c, 1));
-    auto a = reader.next();
-    REQUIRE(a);
-    CHECK(a->kind == Event::text);
-    CHECK(a->payload == "4hello");
-    auto b = reader.next();
-    REQUIRE(b);
-    CHECK(b->kind == Event::binary);
-    CHECK(b->payload == std::string("\0\1", 2));
+    expect_event(reader, Event::text, "4hello");
+    expect_event(reader, Event::binary, std::string("\0\1", 2));
     CHECK_FALSE(reader.next());
 }
 
 TEST_CASE("reader reassembles fragments around a control frame", "[engine][ws]") {
     ws::Reader reader(1000);
     reader.feed(client_frame(0x01, "4hel") + client_frame(0x89, "p") + client_frame(0x80, "lo"));
-    auto ping = reader.next();
-    REQUIRE(ping);
-    CHECK(ping->kind == Event::ping);
-    CHECK(ping->payload == "p");
-    auto msg = reader.next();
-    REQUIRE(msg);
-    CHECK(msg->kind == Event::text);
-    CHECK(msg->payload == "4hello");
+    expect_event(reader, Event::ping, "p");
+    expect_event(reader, Event::text, "4hello");
 }
 
 TEST_CASE("reader length forms 16 and 64 bit", "[engine][ws]") {
@@ -131,4 +126,65 @@ TEST_CASE("reader errors: too big, unmasked, bad opcode, bad fragments", "[engin
     CHECK(first_error(client_frame(0xC1, "a")) ==
           ws::close_protocol_error);  // RSV1 without deflate
     CHECK(first_error(client_frame(0x81, "ok")) == 0);
+}
+
+TEST_CASE("reader: text must be UTF-8 (1007), close codes must be ones a peer may send (1002)",
+          "[engine][ws]") {
+    auto first = [](std::string bytes) -> std::optional<Event> {
+        ws::Reader reader(1 << 20);
+        reader.feed(bytes);
+        for (int i = 0; i < 10; ++i) {
+            auto ev = reader.next();
+            if (!ev || ev->kind == Event::error || ev->kind == Event::close) return ev;
+        }
+        return std::nullopt;
+    };
+    // Invalid UTF-8 in a text message, whole or split across fragments: overlong, surrogate,
+    // above U+10FFFF, a stray continuation byte, a truncated sequence.
+    for (const std::string& bad :
+         {std::string("4\xc0\xaf"), std::string("4\xed\xa0\x80"), std::string("4\xf4\x90\x80\x80"),
+          std::string("4\x80"), std::string("4\xe2\x82")}) {
+        auto ev = first(client_frame(0x81, bad));
+        REQUIRE(ev);
+        CHECK(ev->kind == Event::error);
+        CHECK(ev->code == ws::close_invalid_payload);
+    }
+    auto split = first(client_frame(0x01, "4\xe2") + client_frame(0x80, "\x82"));
+    REQUIRE(split);
+    CHECK(split->kind == Event::error);
+    CHECK(split->code == ws::close_invalid_payload);
+    // Valid multi-byte text (a sequence split between fragments) and binary with any bytes pass.
+    ws::Reader ok(1 << 20);
+    ok.feed(client_frame(0x01, "4\xe2\x82") + client_frame(0x80, "\xac \xf0\x9f\x98\x80") +
+            client_frame(0x82, std::string("\xc0\xff", 2)));
+    auto text = ok.next();
+    REQUIRE(text);
+    CHECK(text->kind == Event::text);
+    CHECK(text->payload == "4\xe2\x82\xac \xf0\x9f\x98\x80");
+    auto bin = ok.next();
+    REQUIRE(bin);
+    CHECK(bin->kind == Event::binary);
+
+    auto close_with = [&](std::uint16_t code, std::string reason = {}) {
+        std::string payload{static_cast<char>(code >> 8), static_cast<char>(code & 0xff)};
+        return first(client_frame(0x88, payload + reason));
+    };
+    for (std::uint16_t bad : {0, 999, 1004, 1005, 1006, 1015, 1016, 2000, 2999, 5000, 65535}) {
+        INFO(bad);
+        auto ev = close_with(bad);
+        REQUIRE(ev);
+        CHECK(ev->kind == Event::error);
+        CHECK(ev->code == ws::close_protocol_error);
+    }
+    for (std::uint16_t good : {1000, 1001, 1003, 1007, 1011, 1014, 3000, 4999}) {
+        INFO(good);
+        auto ev = close_with(good, "bye");
+        REQUIRE(ev);
+        CHECK(ev->kind == Event::close);
+        CHECK(ev->code == good);
+    }
+    auto bad_reason = close_with(1000, "\xff");
+    REQUIRE(bad_reason);
+    CHECK(bad_reason->kind == Event::error);
+    CHECK(bad_reason->code == ws::close_invalid_payload);
 }

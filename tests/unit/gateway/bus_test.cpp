@@ -1,5 +1,6 @@
-// The bus layer: seq/epoch tracking, envelope -> encoded-once broadcast -> rooms, malformed
-// messages counted and dropped, and one real ZeroMQ PUB -> SUB round trip on loopback.
+// The bus layer: seq/epoch tracking, decoded envelopes handed to the sink, malformed messages
+// counted and dropped, and one real ZeroMQ PUB -> SUB round trip on loopback. (What the gateway's
+// sink does with an envelope, encode once and fan out, is broadcaster_test.cpp.)
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -10,8 +11,6 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
-#include "adapter/room_index.hpp"
-#include "bus/broadcast.hpp"
 #include "bus/sequence_tracker.hpp"
 #include "bus/subscriber.hpp"
 
@@ -29,11 +28,6 @@ std::string envelope_json(std::int64_t seq, std::string epoch = "e1") {
            R"("],"data":{"streamId":"s-1","sender":")" + kAlice + R"(","receiver":")" + kContract +
            R"(","amount":"100","status":"ACTIVE","timestamp":"2026-11-26T09:30:00.123Z"}})";
 }
-
-struct Recorder : pulse::adapter::Member {
-    std::vector<std::string> got;
-    void deliver(const std::shared_ptr<const std::string>& p) override { got.push_back(*p); }
-};
 
 }  // namespace
 
@@ -73,32 +67,21 @@ TEST_CASE("the missing-seq memory is bounded") {
     CHECK(t.observe("e", 5).new_epoch);
 }
 
-TEST_CASE("an envelope becomes one shared packet delivered once per socket") {
-    auto decoded = pulse::envelope::decode(envelope_json(42));
-    REQUIRE(decoded);
-    const auto b = pulse::bus::make_broadcast(*decoded.envelope);
-    CHECK(b.seq == 42);
-    CHECK(*b.packet ==
-          R"(42["new-stream",{"streamId":"s-1","sender":")" + kAlice + R"(","receiver":")" +
-              kContract +
-              R"(","amount":"100","status":"ACTIVE","timestamp":"2026-11-26T09:30:00.123Z"}])");
-
-    pulse::adapter::RoomIndex rooms;
-    Recorder sender, receiver, both, nobody;
-    rooms.join(sender, "stream-" + kAlice);
-    rooms.join(receiver, "stream-" + kContract);
-    rooms.join(both, "stream-" + kAlice);
-    rooms.join(both, "stream-" + kContract);
-    CHECK(rooms.broadcast(*b.rooms, b.packet) == 3);
-    CHECK(sender.got == std::vector<std::string>{*b.packet});
-    CHECK(receiver.got == std::vector<std::string>{*b.packet});
-    CHECK(both.got == std::vector<std::string>{*b.packet});
-    CHECK(nobody.got.empty());
+TEST_CASE("the sink gets the envelope as decoded") {
+    pulse::envelope::Envelope got;
+    pulse::bus::Subscriber sub({}, [&](const pulse::envelope::Envelope& e) { got = e; });
+    sub.handle_frames({"new-stream", envelope_json(42, "e7")});
+    CHECK(got.seq == 42);
+    CHECK(got.epoch == "e7");
+    CHECK(got.event == "new-stream");
+    CHECK(got.rooms == std::vector<std::string>{"stream-" + kAlice, "stream-" + kContract});
+    CHECK(got.data.at("amount") == "100");
 }
 
 TEST_CASE("malformed and duplicate messages are dropped and counted") {
     std::vector<std::int64_t> seen;
-    pulse::bus::Subscriber sub({}, [&](const pulse::bus::Broadcast& b) { seen.push_back(b.seq); });
+    pulse::bus::Subscriber sub({},
+                               [&](const pulse::envelope::Envelope& e) { seen.push_back(e.seq); });
     sub.handle_frames({"new-stream", envelope_json(1)});
     sub.handle_frames({"new-stream"});                    // one frame
     sub.handle_frames({"new-stream", "{not json"});       // not JSON
@@ -130,10 +113,10 @@ TEST_CASE("a real ZeroMQ publisher reaches the subscriber thread") {
 
     std::mutex m;
     std::condition_variable cv;
-    std::vector<std::string> packets;
-    pulse::bus::Subscriber sub({endpoint}, [&](const pulse::bus::Broadcast& b) {
+    std::vector<std::string> events;
+    pulse::bus::Subscriber sub({endpoint}, [&](const pulse::envelope::Envelope& e) {
         std::lock_guard lock(m);
-        packets.push_back(*b.packet);
+        events.push_back(e.data.dump());
         cv.notify_all();
     });
     sub.start();
@@ -146,16 +129,16 @@ TEST_CASE("a real ZeroMQ publisher reaches the subscriber thread") {
         std::array<zmq::const_buffer, 2> frames{zmq::str_buffer("new-stream"), zmq::buffer(body)};
         REQUIRE(zmq::send_multipart(pub, frames));
         std::unique_lock lock(m);
-        got = cv.wait_for(lock, 50ms, [&] { return !packets.empty(); });
+        got = cv.wait_for(lock, 50ms, [&] { return !events.empty(); });
     }
     sub.stop();
     REQUIRE(got);
     std::lock_guard lock(m);
-    CHECK(packets.front().rfind(R"(42["new-stream",{"streamId":"s-1")", 0) == 0);
+    CHECK(events.front().rfind(R"({"streamId":"s-1")", 0) == 0);
 }
 
 TEST_CASE("a malformed endpoint is a start-up error") {
-    pulse::bus::Subscriber sub({"not-an-endpoint"}, [](const pulse::bus::Broadcast&) {});
+    pulse::bus::Subscriber sub({"not-an-endpoint"}, [](const pulse::envelope::Envelope&) {});
     CHECK_THROWS_WITH(sub.start(), Catch::Contains("not-an-endpoint"));
 }
 

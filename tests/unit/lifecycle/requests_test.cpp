@@ -45,6 +45,12 @@ TEST_CASE("create-stream body: each bad field is named", "[requests]") {
         {"streamId", 5, "streamId"},
         {"streamId", std::string(129, 'x'), "streamId"},
         {"streamId", "a\nb", "streamId"},
+        {"streamId", "a b", "streamId"},
+        {"streamId", "abc\u202Edef", "streamId"},  // right-to-left override
+        {"streamId", "a\u200Bb", "streamId"},      // zero-width space
+        {"streamId", "caf\u00e9", "streamId"},
+        {"streamId", "a/b", "streamId"},
+        {"streamId", "a\"b", "streamId"},
         {"sender", nullptr, "sender"},
         {"sender", "GABC", "sender"},
         {"sender", 1, "sender"},
@@ -72,8 +78,12 @@ TEST_CASE("create-stream body: each bad field is named", "[requests]") {
 }
 
 TEST_CASE("withdrawal and cancellation bodies", "[requests]") {
-    auto w = parse_withdrawal({{"streamId", "s"}, {"amount", "0"}});
-    CHECK(w.amount == 0);
+    auto w = parse_withdrawal({{"streamId", "s"}, {"amount", "1"}});
+    CHECK(w.amount == 1);
+    // a withdrawal of nothing is refused: it would write a row and an event for no change
+    auto zero = error_of([] { parse_withdrawal({{"streamId", "s"}, {"amount", "0"}}); });
+    CHECK(zero.status == 400);
+    CHECK(zero.field == "amount");
     CHECK(error_of([] {
               parse_withdrawal({{"streamId", "s"}, {"amount", "1e3"}});
           }).field == "amount");

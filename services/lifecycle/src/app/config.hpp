@@ -1,34 +1,43 @@
 #pragma once
-// The lifecycle's configuration, from environment variables (DESIGN.md table + tuning knobs).
-// A malformed value is a start-up error naming the variable (pulse::env::ConfigError).
+// The lifecycle's configuration: every environment variable declared once in declare() (name,
+// default, meaning, parser), which --help, the start-up log and the README table all read.
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "pulse/config_table.hpp"
 
 namespace pulse::lifecycle {
 
 struct Config {
-    std::string host = "127.0.0.1";                 // HOST
-    std::uint16_t port = 3001;                      // LIFECYCLE_PORT (0: pick a free one)
-    std::string database_url;                       // DATABASE_URL (required)
-    std::string bus_bind = "tcp://127.0.0.1:5556";  // PULSE_BUS_BIND
-    bool test_endpoints = true;                     // PULSE_TEST_ENDPOINTS
-    // Event-producing transactions serialize on the outbox counter row (and the publish order
-    // mutex), so connections beyond a couple add PostgreSQL backends and context switches, not
-    // throughput: 8 -> 2 cut PostgreSQL CPU per event by a third (bench/, 10k conns, 2000 ev/s).
-    std::size_t db_pool_size = 2;  // PULSE_DB_POOL_SIZE
-    // Request threads: each reads, handles (blocking on PostgreSQL) and answers its requests.
-    // Commands serialize on the publish order anyway, so more only help concurrent reads
-    // (replay, health); keep db_pool_size above it (one connection each, plus the relay's).
-    std::size_t io_threads = 1;                       // PULSE_HTTP_THREADS
-    std::size_t body_limit = 64 * 1024;               // PULSE_HTTP_BODY_LIMIT (bytes)
-    std::chrono::milliseconds http_timeout{30000};    // PULSE_HTTP_TIMEOUT_MS
-    std::chrono::milliseconds relay_interval{1000};   // PULSE_OUTBOX_RELAY_MS
-    std::chrono::milliseconds relay_grace{2000};      // PULSE_OUTBOX_GRACE_MS
-    std::chrono::milliseconds shutdown_drain{10000};  // PULSE_SHUTDOWN_TIMEOUT_MS
+    std::string log_level;
+    std::string host;
+    std::uint16_t port = 0;  // 0: pick a free one
+    std::string database_url;
+    std::string bus_bind;
+    bool test_endpoints = false;
+    std::string test_token;    // empty: /api/test/* unguarded (when enabled)
+    std::string replay_token;  // empty: /internal/outbox unguarded
+    // Browser origins that may call /api/* (CORS), as the gateway's list: "*" any.
+    std::vector<std::string> allowed_origins;
+    std::size_t db_pool_size = 0;
+    std::size_t io_threads = 0;
+    std::size_t body_limit = 0;
+    std::size_t bus_hwm = 0;
+    std::size_t bus_sndbuf = 0;
+    std::size_t header_limit = 0;
+    std::chrono::milliseconds header_timeout{0};
+    std::chrono::milliseconds http_timeout{0};
+    std::chrono::milliseconds relay_interval{0};
+    std::size_t max_pending = 0;  // commands queued for the writer before 503
+    std::size_t max_batch = 0;    // commands per statement and commit
+    std::chrono::milliseconds shutdown_drain{0};
+    std::string failpoint;  // read by pulse::failpoint itself; kept for the effective config
 };
 
-// Throws env::ConfigError.
-Config load_config();
+// Binds every variable of pulse-lifecycle to a field of `c`; table.load() fills them.
+void declare(config::Table& table, Config& c);
+config::Table make_table(Config& c);
 
 }  // namespace pulse::lifecycle

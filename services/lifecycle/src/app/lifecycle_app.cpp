@@ -10,12 +10,10 @@
 #include "db/migrations.hpp"
 #include "db/outbox_store.hpp"
 #include "db/pool.hpp"
-#include "db/stream_store.hpp"
 #include "domain/stream_service.hpp"
 #include "http/http_server.hpp"
-#include "outbox/event_sink.hpp"
-#include "outbox/published_marker.hpp"
-#include "outbox/relay.hpp"
+#include "outbox/command_writer.hpp"
+#include "outbox/elected_publisher.hpp"
 #include "pulse/log.hpp"
 
 namespace pulse::lifecycle {
@@ -33,11 +31,11 @@ struct LifecycleApp::Parts {
     db::DatabaseTarget target;
     std::unique_ptr<db::ConnectionPool> pool;
     std::unique_ptr<bus::Publisher> publisher;
-    std::unique_ptr<outbox::EventSink> sink;
-    std::unique_ptr<outbox::OutboxRelay> relay;
-    std::unique_ptr<outbox::PublishedMarker> marker;
+    std::unique_ptr<outbox::ElectedPublisher> outbox;
+    std::unique_ptr<outbox::CommandWriter> writer;
     std::unique_ptr<StreamService> service;
     Metrics metrics;
+    http::ServerStats http_stats;
     std::unique_ptr<Router> router;
     std::unique_ptr<http::HttpServer> server;
     bool stopped = false;
@@ -69,51 +67,58 @@ LifecycleApp::LifecycleApp(Config config)
                            one_line(e.what()));
     }
     p.pool = std::make_unique<db::ConnectionPool>(p.target.conninfo, config_.db_pool_size,
-                                                  [](pqxx::connection& conn) {
-                                                      db::prepare_stream_statements(conn);
-                                                      db::prepare_outbox_statements(conn);
-                                                  });
+                                                  [](pqxx::connection&) {});
 
     try {
-        p.publisher = std::make_unique<bus::Publisher>(config_.bus_bind);
+        p.publisher = std::make_unique<bus::Publisher>(config_.bus_bind, config_.bus_hwm,
+                                                       static_cast<int>(config_.bus_sndbuf));
     } catch (const bus::BusBindError& e) {
         throw StartupError(e.what());
     }
     log::info("bus bound", {{"endpoint", p.publisher->endpoint()}});
 
-    p.sink = std::make_unique<outbox::EventSink>(*p.publisher, epoch);
-    p.relay = std::make_unique<outbox::OutboxRelay>(*p.pool, *p.sink, config_.relay_interval,
-                                                    config_.relay_grace);
-    // 25 ms: at 2,000 ev/s about 50 rows per UPDATE (40 a second instead of 200 at 5 ms); far
-    // below the relay's grace, so the relay never resends a row only because its mark lagged.
-    p.marker =
-        std::make_unique<outbox::PublishedMarker>(p.target.conninfo, std::chrono::milliseconds(25));
-    p.service = std::make_unique<StreamService>(*p.pool, *p.sink, *p.marker);
-    p.router = std::make_unique<Router>(RouterDeps{*p.service, *p.pool, *p.publisher, *p.sink,
-                                                   *p.relay, p.metrics, config_.test_endpoints});
+    outbox::PublisherOptions publishing;
+    publishing.poll = config_.relay_interval;
+    publishing.takeover_delay = config_.relay_interval;
+    p.outbox = std::make_unique<outbox::ElectedPublisher>(p.target.conninfo, *p.publisher, epoch,
+                                                          publishing);
+    outbox::WriterOptions writing;
+    writing.max_pending = config_.max_pending;
+    writing.max_batch = config_.max_batch;
+    p.writer = std::make_unique<outbox::CommandWriter>(p.target.conninfo, *p.outbox, writing);
+    p.service = std::make_unique<StreamService>(*p.writer);
+    p.metrics.expose(*p.service, *p.publisher, *p.outbox, *p.writer);
+    p.metrics.expose_http(p.http_stats);
+    p.router = std::make_unique<Router>(RouterDeps{
+        *p.service, *p.pool, *p.publisher, *p.outbox, *p.writer, p.metrics, config_.test_endpoints,
+        config_.allowed_origins, config_.test_token, config_.replay_token});
 
     http::ServerOptions options;
     options.host = config_.host;
     options.port = config_.port;
-    // Each I/O thread handles its requests itself (one pooled connection at a time); the pool
-    // should keep one more for the relay.
     options.io_threads = config_.io_threads;
     options.body_limit = config_.body_limit;
+    options.header_limit = config_.header_limit;
+    options.header_timeout = config_.header_timeout;
     options.timeout = config_.http_timeout;
+    options.stats = &p.http_stats;
     try {
         p.server = std::make_unique<http::HttpServer>(
-            options,
-            [router = p.router.get()](const http::Request& r) { return router->handle(r); });
+            options, [router = p.router.get()](http::Request r, http::Respond respond) {
+                router->handle(std::move(r), std::move(respond));
+            });
     } catch (const http::ListenError& e) {
         throw StartupError(e.what());
     }
-    p.marker->start();
-    p.relay->start();
+    p.outbox->start();
+    p.writer->start();
     p.server->start();
     log::info("listening", {{"host", config_.host},
                             {"port", p.server->port()},
                             {"bus", p.publisher->endpoint()},
-                            {"test_endpoints", config_.test_endpoints}});
+                            {"test_endpoints", config_.test_endpoints},
+                            {"test_token", !config_.test_token.empty()},
+                            {"replay_token", !config_.replay_token.empty()}});
 }
 
 LifecycleApp::~LifecycleApp() {
@@ -132,9 +137,9 @@ void LifecycleApp::stop() {
     if (p.stopped) return;
     p.stopped = true;
     if (p.server) p.server->stop(config_.shutdown_drain);
-    if (p.relay) p.relay->stop();
-    // After the server: every answered request has queued its seq.
-    if (p.marker) p.marker->stop();
+    // After the server: the writer applies what is still queued, the publisher sends it.
+    if (p.writer) p.writer->stop();
+    if (p.outbox) p.outbox->stop();
     if (p.publisher) p.publisher->close();
 }
 

@@ -10,9 +10,11 @@
 #include <pqxx/nontransaction>
 #include <pqxx/transaction>
 
+#include "app/probes.hpp"
 #include "db/outbox_store.hpp"
 #include "domain/client_error.hpp"
 #include "domain/requests.hpp"
+#include "pulse/bearer.hpp"
 #include "pulse/log.hpp"
 
 namespace pulse::lifecycle {
@@ -30,6 +32,18 @@ Response error_response(int status, const std::string& message, const std::strin
     body["error"] = message;
     if (!field.empty()) body["field"] = field;
     return json_response(status, body);
+}
+
+// 401 with the scheme to use (RFC 6750 §3); the same answer whether the header was missing or
+// wrong, so a caller learns nothing about the token.
+Response unauthorized() {
+    auto r = error_response(401, "unauthorized: a valid Authorization: Bearer token is required");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+}
+
+bool guard_allows(const std::string& token, const Request& req) {
+    return token.empty() || bearer_matches(req.authorization, token);
 }
 
 Response method_not_allowed(const char* allow) {
@@ -53,6 +67,23 @@ bool parse_int(const std::string& text, std::int64_t& out) {
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
     return ec == std::errc{} && ptr == text.data() + text.size();
 }
+
+// Observes one database operation's time on every exit, refusals and outages included.
+class DatabaseTimer {
+  public:
+    DatabaseTimer(Metrics& metrics, Route route)
+        : metrics_(metrics), route_(route), started_(std::chrono::steady_clock::now()) {}
+    ~DatabaseTimer() {
+        metrics_.observe_database(route_, std::chrono::steady_clock::now() - started_);
+    }
+    DatabaseTimer(const DatabaseTimer&) = delete;
+    DatabaseTimer& operator=(const DatabaseTimer&) = delete;
+
+  private:
+    Metrics& metrics_;
+    Route route_;
+    std::chrono::steady_clock::time_point started_;
+};
 
 }  // namespace
 
@@ -79,27 +110,82 @@ std::string query_param(const std::string& query, const std::string& name) {
     return {};
 }
 
-Response Router::handle(const Request& req) {
+void Router::handle(Request req, http::Respond respond) {
+    const auto started = Clock::now();
+    const std::string path = req.target.substr(0, req.target.find('?'));
     Response res;
     try {
-        res = dispatch(req);
+        if (auto answer = cors_.preflight(req, path))
+            res = std::move(*answer);
+        else if (submit_command(req, path, started, respond))
+            return;
+        else
+            res = dispatch(req);
+    } catch (...) {
+        res = error_for(std::current_exception(), req);
+    }
+    finish(req, path, started, res);
+    respond(std::move(res));
+}
+
+Response Router::error_for(std::exception_ptr error, const Request& req) {
+    try {
+        std::rethrow_exception(error);
     } catch (const ClientError& e) {
-        res = error_response(e.status, e.what(), e.field);
+        return error_response(e.status, e.what(), e.field);
+    } catch (const Overloaded& e) {
+        auto res = error_response(503, e.what());
+        res.headers.emplace_back("Retry-After", "1");
+        return res;
     } catch (const pqxx::broken_connection& e) {
         log::warn("database unavailable", {{"error", e.what()}});
-        res = error_response(503, "database unavailable");
+        return error_response(503, "database unavailable");
     } catch (const pqxx::failure& e) {
         log::error("database error", {{"error", e.what()}, {"target", req.target}});
-        res = error_response(503, "database error");
+        return error_response(503, "database error");
     } catch (const std::exception& e) {
         log::error("request failed", {{"error", e.what()}, {"target", req.target}});
-        res = error_response(500, "internal error");
+        return error_response(500, "internal error");
     }
-    d_.metrics.count_response(res.status);
-    if (res.status == 404) ++d_.metrics.client_errors_by_status_404;
-    if (res.status == 409) ++d_.metrics.client_errors_by_status_409;
+}
+
+void Router::finish(const Request& req, const std::string& path, Clock::time_point started,
+                    Response& res) {
+    cors_.decorate(req, path, res);
+    d_.metrics.observe_request(route_of(path), res.status, Clock::now() - started);
     log::debug("request", {{"method", req.method}, {"target", req.target}, {"status", res.status}});
-    return res;
+}
+
+bool Router::submit_command(const Request& req, const std::string& path, Clock::time_point started,
+                            const http::Respond& respond) {
+    const bool is_test_path = path == "/api/test/test-stream" ||
+                              path == "/api/test/test-withdrawal" ||
+                              path == "/api/test/test-cancellation";
+    if (!is_test_path || !d_.test_endpoints) return false;  // dispatch answers 404
+    if (!guard_allows(d_.test_token, req)) return false;    // dispatch answers 401
+    if (req.method != "POST") return false;                 // dispatch answers 405
+
+    const auto body = parse_json_body(req);
+    const auto route = route_of(path);
+    // Request fields the answer needs (CORS looks at the Origin header), without the body.
+    Request seen = req;
+    seen.body.clear();
+    const auto queued = Clock::now();
+    // Runs on the writer thread once the batch committed (at once when the queue is full).
+    auto done = [this, seen = std::move(seen), path, route, started, queued, respond](
+                    std::optional<nlohmann::ordered_json> result, std::exception_ptr error) {
+        d_.metrics.observe_database(route, Clock::now() - queued);
+        Response res = result ? json_response(200, *result) : error_for(error, seen);
+        finish(seen, path, started, res);
+        respond(std::move(res));
+    };
+    if (path == "/api/test/test-stream")
+        d_.service.create_stream(parse_create_stream(body), std::move(done));
+    else if (path == "/api/test/test-withdrawal")
+        d_.service.register_withdrawal(parse_withdrawal(body), std::move(done));
+    else
+        d_.service.cancel_stream(parse_cancellation(body), std::move(done));
+    return true;
 }
 
 Response Router::dispatch(const Request& req) {
@@ -108,72 +194,60 @@ Response Router::dispatch(const Request& req) {
     const std::string query = q == std::string::npos ? "" : req.target.substr(q + 1);
 
     if (path == "/health") return req.method == "GET" ? health() : method_not_allowed("GET");
+    if (path == "/livez") return req.method == "GET" ? livez() : method_not_allowed("GET");
+    if (path == "/readyz") return req.method == "GET" ? readyz() : method_not_allowed("GET");
     if (path == "/metrics") return req.method == "GET" ? metrics() : method_not_allowed("GET");
-    if (path == "/internal/outbox")
+    if (path == "/internal/outbox") {
+        if (!guard_allows(d_.replay_token, req)) return unauthorized();
         return req.method == "GET" ? replay(query) : method_not_allowed("GET");
+    }
 
     const bool is_test_path = path == "/api/test/test-stream" ||
                               path == "/api/test/test-withdrawal" ||
                               path == "/api/test/test-cancellation";
     if (!is_test_path || !d_.test_endpoints) return error_response(404, "not found: " + path);
-    if (req.method != "POST") return method_not_allowed("POST");
-
-    const auto body = parse_json_body(req);
-    if (path == "/api/test/test-stream")
-        return json_response(200, d_.service.create_stream(parse_create_stream(body)));
-    if (path == "/api/test/test-withdrawal")
-        return json_response(200, d_.service.register_withdrawal(parse_withdrawal(body)));
-    return json_response(200, d_.service.cancel_stream(parse_cancellation(body)));
+    if (!guard_allows(d_.test_token, req)) return unauthorized();
+    return method_not_allowed("POST");
 }
 
 Response Router::health() {
-    bool database = false;
-    try {
-        auto lease = d_.pool.acquire(std::chrono::milliseconds(2000));
-        try {
-            pqxx::nontransaction tx(lease.get());
-            tx.exec("SELECT 1");
-            database = true;
-        } catch (const pqxx::broken_connection&) {
-            lease.discard();
-        }
-    } catch (const std::exception&) {
-        database = false;
-    }
+    const auto db = [&] {
+        DatabaseTimer timer(d_.metrics, Route::health);
+        return probe_database(d_.pool, std::chrono::milliseconds(2000));
+    }();
     const bool bus = d_.publisher.healthy();
     nlohmann::ordered_json body;
-    body["status"] = database && bus ? "ok" : "degraded";
-    body["database"] = database;
+    body["status"] = db.reachable && bus ? "ok" : "degraded";
+    body["database"] = db.reachable;
     body["bus"] = bus;
-    return json_response(database && bus ? 200 : 503, body);
+    return json_response(db.reachable && bus ? 200 : 503, body);
+}
+
+// The process answers: nothing else is checked, so an orchestrator never restarts the lifecycle
+// for a database outage it cannot fix by restarting.
+Response Router::livez() {
+    return json_response(200, nlohmann::ordered_json{{"status", "alive"}});
+}
+
+// Ready for traffic: the database answers and carries the schema this binary expects.
+Response Router::readyz() {
+    const auto db = [&] {
+        DatabaseTimer timer(d_.metrics, Route::readyz);
+        return probe_database(d_.pool, std::chrono::milliseconds(1000));
+    }();
+    const bool bus = d_.publisher.healthy();
+    const bool ready = db.migrated() && bus;
+    nlohmann::ordered_json body;
+    body["status"] = ready ? "ready" : "not ready";
+    body["database"] = db.reachable;
+    body["schemaVersion"] = db.schema_version;
+    body["expectedSchemaVersion"] = db.expected_version;
+    body["bus"] = bus;
+    return json_response(ready ? 200 : 503, body);
 }
 
 Response Router::metrics() {
-    std::string out;
-    auto counter = [&](const char* name, const char* help, const std::string& labels,
-                       std::uint64_t v) {
-        if (!help[0]) {
-            out += std::string(name) + labels + " " + std::to_string(v) + "\n";
-            return;
-        }
-        out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n";
-        out += std::string(name) + labels + " " + std::to_string(v) + "\n";
-    };
-    counter("pulse_lifecycle_http_responses_total", "HTTP responses by status class",
-            "{class=\"2xx\"}", d_.metrics.requests_by_class[0].load());
-    counter("pulse_lifecycle_http_responses_total", "", "{class=\"4xx\"}",
-            d_.metrics.requests_by_class[1].load());
-    counter("pulse_lifecycle_http_responses_total", "", "{class=\"5xx\"}",
-            d_.metrics.requests_by_class[2].load());
-    counter("pulse_lifecycle_events_committed_total", "Events committed to the outbox", "",
-            d_.service.events_committed());
-    counter("pulse_lifecycle_bus_published_total", "Messages handed to the ZeroMQ PUB socket", "",
-            d_.publisher.published_count());
-    counter("pulse_lifecycle_bus_failed_total", "Messages the PUB socket refused", "",
-            d_.publisher.failed_count());
-    counter("pulse_lifecycle_outbox_republished_total", "Rows republished by the outbox relay", "",
-            d_.relay.republished_count());
-    return Response{200, out, "text/plain; version=0.0.4"};
+    return Response{200, d_.metrics.text(), "text/plain; version=0.0.4; charset=utf-8"};
 }
 
 Response Router::replay(const std::string& query) {
@@ -184,6 +258,7 @@ Response Router::replay(const std::string& query) {
         throw ClientError(400, "after must be an integer >= 0", "after");
     if (!limit_text.empty() && (!parse_int(limit_text, limit) || limit < 1 || limit > 1000))
         throw ClientError(400, "limit must be an integer between 1 and 1000", "limit");
+    DatabaseTimer timer(d_.metrics, Route::outbox);
     auto lease = d_.pool.acquire();
     std::vector<db::OutboxRow> rows;
     std::int64_t last_seq = 0;
@@ -197,23 +272,16 @@ Response Router::replay(const std::string& query) {
     }
     const bool more = rows.size() > static_cast<std::size_t>(limit);
     if (more) rows.pop_back();
-    nlohmann::ordered_json body;
-    body["epoch"] = d_.sink.epoch();
-    body["lastSeq"] = last_seq;
-    body["hasMore"] = more;
-    body["events"] = nlohmann::ordered_json::array();
-    for (const auto& row : rows) {
-        auto e = d_.sink.to_envelope(row);
-        nlohmann::ordered_json item;
-        item["v"] = e.v;
-        item["epoch"] = e.epoch;
-        item["seq"] = e.seq;
-        item["event"] = e.event;
-        item["rooms"] = e.rooms;
-        item["data"] = e.data;
-        body["events"].push_back(std::move(item));
+    // The events are the bus envelopes, written by the one envelope encoder.
+    std::string body = "{\"epoch\":" + nlohmann::json(d_.outbox.epoch()).dump() +
+                       ",\"lastSeq\":" + std::to_string(last_seq) +
+                       ",\"hasMore\":" + (more ? "true" : "false") + ",\"events\":[";
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (i) body.push_back(',');
+        body += envelope::encode(d_.outbox.to_envelope(rows[i]));
     }
-    return json_response(200, body);
+    body += "]}";
+    return Response{200, std::move(body)};
 }
 
 }  // namespace pulse::lifecycle

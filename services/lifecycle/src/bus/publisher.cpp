@@ -4,9 +4,10 @@
 
 namespace pulse::lifecycle::bus {
 
-Publisher::Publisher(const std::string& endpoint, int send_high_water_mark)
+Publisher::Publisher(const std::string& endpoint, int send_high_water_mark, int send_buffer_bytes)
     : context_(1), socket_(context_, zmq::socket_type::pub) {
     socket_.set(zmq::sockopt::sndhwm, send_high_water_mark);
+    if (send_buffer_bytes > 0) socket_.set(zmq::sockopt::sndbuf, send_buffer_bytes);
     // On shutdown give subscribers up to a second to receive what is queued.
     socket_.set(zmq::sockopt::linger, 1000);
     try {

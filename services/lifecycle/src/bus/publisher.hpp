@@ -23,7 +23,10 @@ class Publisher {
   public:
     // Binds `endpoint` (e.g. tcp://127.0.0.1:5556, or tcp://127.0.0.1:* for a free port);
     // throws BusBindError naming the endpoint and the reason.
-    explicit Publisher(const std::string& endpoint, int send_high_water_mark = 100000);
+    // `send_buffer_bytes` > 0 fixes the kernel send buffer of each connection (else the OS tunes
+    // it).
+    explicit Publisher(const std::string& endpoint, int send_high_water_mark = 100000,
+                       int send_buffer_bytes = 0);
     ~Publisher();
 
     // The endpoint actually bound (the port resolved when '*' was asked).

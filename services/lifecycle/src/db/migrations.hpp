@@ -3,6 +3,7 @@
 // it); the whole run holds a transaction-scoped advisory lock, so two instances starting together
 // apply each migration exactly once and the second simply finds them done.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <pqxx/connection>
@@ -12,7 +13,7 @@ namespace pulse::lifecycle::db {
 struct Migration {
     int version;
     const char* name;
-    const char* sql;
+    std::string_view sql;  // services/lifecycle/sql/NNN_*.sql, compiled in
 };
 
 const std::vector<Migration>& migrations();

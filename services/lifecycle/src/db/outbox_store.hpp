@@ -1,15 +1,12 @@
 #pragma once
-// The transactional outbox table. Rows are appended by the command functions of migration 2,
-// inside the command's transaction; here: mark them published after the bus send, read back
-// unpublished rows (relay) or rows after a seq (gateway replay).
-#include <chrono>
+// The transactional outbox table (rows appended by pulse_apply_commands inside the batch's
+// transaction) and the publish cursor (the last seq the elected publisher sent).
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 #include <pqxx/connection>
-#include <pqxx/transaction>
 
 namespace pulse::lifecycle::db {
 
@@ -20,20 +17,15 @@ struct OutboxRow {
     nlohmann::ordered_json data;
 };
 
-// Defines mark_published as a prepared statement of `conn` (parsed and planned once per
-// connection); called on every new connection that runs it.
-void prepare_outbox_statements(pqxx::connection& conn);
+std::string read_epoch(pqxx::connection_base& conn);
 
-std::string read_epoch(pqxx::connection& conn);
-
-void mark_published(pqxx::connection& conn, const std::vector<std::int64_t>& seqs);
-
-// Unpublished rows created at least `min_age` ago, oldest first.
-std::vector<OutboxRow> read_unpublished(pqxx::connection& conn, std::chrono::milliseconds min_age,
-                                        std::size_t limit);
-// Rows with seq > after_seq in seq order (published or not: they are all committed).
-std::vector<OutboxRow> read_after(pqxx::connection& conn, std::int64_t after_seq,
+// Rows with seq > after_seq in seq order (all committed: seqs become visible in order).
+std::vector<OutboxRow> read_after(pqxx::connection_base& conn, std::int64_t after_seq,
                                   std::size_t limit);
-std::int64_t read_last_seq(pqxx::connection& conn);
+std::int64_t read_last_seq(pqxx::connection_base& conn);
+
+std::int64_t read_publish_cursor(pqxx::connection_base& conn);
+// Moves the cursor forward to `seq` (never back), autocommit.
+void save_publish_cursor(pqxx::connection_base& conn, std::int64_t seq);
 
 }  // namespace pulse::lifecycle::db

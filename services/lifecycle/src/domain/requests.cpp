@@ -26,8 +26,9 @@ std::string stream_id_of(const nlohmann::json& body) {
     if (s.size() > kMaxStreamIdBytes)
         throw ClientError(400, "streamId must be at most 128 bytes", "streamId");
     for (unsigned char c : s)
-        if (c < 0x20 || c == 0x7f)
-            throw ClientError(400, "streamId must not contain control characters", "streamId");
+        if (!is_stream_id_char(c))
+            throw ClientError(400, "streamId may contain only letters A-Z a-z, digits and . _ : -",
+                              "streamId");
     return s;
 }
 
@@ -54,6 +55,11 @@ amount::Amount amount_of(const nlohmann::json& body, const char* name) {
 
 }  // namespace
 
+bool is_stream_id_char(unsigned char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == ':' || c == '-';
+}
+
 CreateStream parse_create_stream(const nlohmann::json& body) {
     require_object(body);
     CreateStream c;
@@ -69,6 +75,7 @@ RegisterWithdrawal parse_withdrawal(const nlohmann::json& body) {
     RegisterWithdrawal w;
     w.stream_id = stream_id_of(body);
     w.amount = amount_of(body, "amount");
+    if (w.amount == 0) throw ClientError(400, "amount must be greater than 0", "amount");
     return w;
 }
 

@@ -27,7 +27,10 @@ struct CancelStream {
     amount::Amount to_sender = 0;
 };
 
+// Stream ids: 1 to 128 of [A-Za-z0-9._:-]. Ids travel into rooms, logs and other people's
+// screens: nothing invisible, no bidirectional overrides (U+202E), no spaces, no quotes.
 inline constexpr std::size_t kMaxStreamIdBytes = 128;
+bool is_stream_id_char(unsigned char c);
 
 CreateStream parse_create_stream(const nlohmann::json& body);
 RegisterWithdrawal parse_withdrawal(const nlohmann::json& body);

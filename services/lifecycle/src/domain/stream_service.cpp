@@ -1,8 +1,4 @@
-#include <pqxx/pqxx>
-
 #include "domain/stream_service.hpp"
-
-#include <pqxx/except>
 
 #include "domain/client_error.hpp"
 #include "pulse/amount.hpp"
@@ -16,7 +12,6 @@ using Result = db::CommandResult;
 
 constexpr const char* kActive = "ACTIVE";
 constexpr const char* kCanceled = "CANCELED";
-constexpr int kMaxAttempts = 3;
 
 amount::Amount stored_amount(const std::string& text) {
     auto parsed = amount::parse(text);
@@ -33,76 +28,74 @@ amount::Amount stored_amount(const std::string& text) {
 
 }  // namespace
 
-template <class Call, class Interpret>
-nlohmann::ordered_json StreamService::execute(Call&& call, Interpret&& interpret) {
-    for (int attempt = 1;; ++attempt) {
-        auto lease = pool_.acquire();
-        try {
-            Outcome outcome;
-            db::OutboxRow row;
-            bool sent = false;
-            {
-                // The call commits when it returns, so the order lock spans the whole call and
-                // the publish: within this process events leave in seq (= commit) order. Nothing
-                // else of this process holds a row lock while waiting for this mutex (every call
-                // is its own transaction), so it cannot close a lock cycle.
-                std::lock_guard order(sink_.order());
-                pqxx::nontransaction tx(lease.get());
-                const Result result = call(tx);
-                outcome = interpret(result);  // ClientError: nothing was written
-                if (outcome.event) {
-                    if (result.seq <= 0) throw std::runtime_error("event committed without a seq");
-                    ++committed_;
-                    row.seq = result.seq;
-                    row.event = outcome.event->event;
-                    row.rooms = outcome.event->rooms;
-                    row.data = outcome.event->data;
-                    sent = sink_.publish(row);
-                }
-            }
-            if (sent) marker_.mark(row.seq);
-            nlohmann::ordered_json body;
-            body["success"] = true;
-            body["message"] = outcome.message;
-            if (!outcome.event) {
-                body["created"] = outcome.created;
-                body["data"] = std::move(outcome.data);
-                return body;
-            }
-            if (outcome.created) body["created"] = true;
-            body["event"] = outcome.event->event;
-            body["seq"] = row.seq;
-            body["data"] = std::move(row.data);
-            return body;
-        } catch (const pqxx::broken_connection&) {
-            // Not retried: the call may have committed before the connection broke.
-            lease.discard();
-            throw;
-        } catch (const pqxx::transaction_rollback& e) {
-            // serialization failure / deadlock: the call rolled back as a whole, run it again
-            if (attempt >= kMaxAttempts) throw;
-            log::debug("command retried", {{"attempt", attempt}, {"error", e.what()}});
+void StreamService::submit(nlohmann::json command, Interpret interpret, Done done) {
+    outbox::PendingCommand pending;
+    pending.command = std::move(command);
+    pending.done = [this, interpret = std::move(interpret), done](
+                       const db::CommandResult* result,
+                       std::exception_ptr error) -> std::optional<db::OutboxRow> {
+        if (!result) {
+            done(std::nullopt, error);
+            return std::nullopt;
         }
-    }
+        Outcome outcome;
+        try {
+            outcome = interpret(*result);  // ClientError: the batch wrote nothing for it
+        } catch (...) {
+            done(std::nullopt, std::current_exception());
+            return std::nullopt;
+        }
+        nlohmann::ordered_json body;
+        body["success"] = true;
+        body["message"] = outcome.message;
+        if (!outcome.event) {
+            body["created"] = outcome.created;
+            body["data"] = std::move(outcome.data);
+            done(std::move(body), nullptr);
+            return std::nullopt;
+        }
+        if (result->seq <= 0) {
+            done(std::nullopt,
+                 std::make_exception_ptr(std::runtime_error("event committed without a seq")));
+            return std::nullopt;
+        }
+        ++committed_;
+        db::OutboxRow row;
+        row.seq = result->seq;
+        row.event = outcome.event->event;
+        row.rooms = std::move(outcome.event->rooms);
+        row.data = std::move(outcome.event->data);
+        if (outcome.created) body["created"] = true;
+        body["event"] = row.event;
+        body["seq"] = row.seq;
+        body["data"] = row.data;
+        done(std::move(body), nullptr);
+        return row;
+    };
+    if (!writer_.submit(std::move(pending)))
+        done(std::nullopt, std::make_exception_ptr(Overloaded()));
 }
 
-nlohmann::ordered_json StreamService::create_stream(const CreateStream& c) {
+void StreamService::create_stream(const CreateStream& c, Done done) {
     const std::string amount_text = amount::format(c.amount);
     const std::string timestamp = now_iso8601();
-    return execute(
-        [&](pqxx::nontransaction& tx) {
-            return db::create_stream(tx, c.stream_id, c.sender, c.receiver, amount_text, timestamp);
-        },
-        [&](const Result& r) {
+    submit(
+        {{"op", "create"},
+         {"streamId", c.stream_id},
+         {"sender", c.sender},
+         {"receiver", c.receiver},
+         {"amount", amount_text},
+         {"timestamp", timestamp}},
+        [c, amount_text, timestamp](const Result& r) {
             Outcome out;
             switch (r.outcome) {
-                case Result::Outcome::created:
+                case db::Outcome::created:
                     out.message = "stream created";
                     out.created = true;
                     out.event = new_stream_event(
                         {c.stream_id, c.sender, c.receiver, amount_text, kActive}, timestamp);
                     return out;
-                case Result::Outcome::conflict:
+                case db::Outcome::conflict:
                     if (r.field == "amount")
                         throw ClientError(
                             409,
@@ -111,7 +104,7 @@ nlohmann::ordered_json StreamService::create_stream(const CreateStream& c) {
                     throw ClientError(
                         409, "stream " + c.stream_id + " already exists with different parties",
                         r.field);
-                case Result::Outcome::unchanged:
+                case db::Outcome::unchanged:
                     out.message = "stream already exists with the same parties; nothing changed";
                     out.data = {{"streamId", c.stream_id},
                                 {"sender", r.sender},
@@ -120,61 +113,69 @@ nlohmann::ordered_json StreamService::create_stream(const CreateStream& c) {
                                 {"status", r.status}};
                     return out;
                 default:
-                    unexpected("pulse_create_stream", r);
+                    unexpected("create", r);
             }
-        });
+        },
+        std::move(done));
 }
 
-nlohmann::ordered_json StreamService::register_withdrawal(const RegisterWithdrawal& w) {
+void StreamService::register_withdrawal(const RegisterWithdrawal& w, Done done) {
     const std::string timestamp = now_iso8601();
-    return execute(
-        [&](pqxx::nontransaction& tx) {
-            return db::register_withdrawal(tx, w.stream_id, amount::format(w.amount), timestamp);
-        },
-        [&](const Result& r) {
+    submit(
+        {{"op", "withdraw"},
+         {"streamId", w.stream_id},
+         {"amount", amount::format(w.amount)},
+         {"timestamp", timestamp}},
+        [w, timestamp](const Result& r) {
             switch (r.outcome) {
-                case Result::Outcome::not_found:
+                case db::Outcome::not_found:
                     throw ClientError(404, "unknown stream " + w.stream_id, "streamId");
-                case Result::Outcome::conflict:
+                case db::Outcome::conflict:
                     if (r.field == "amount")
                         throw ClientError(409,
                                           "withdrawal exceeds the stream total (" + r.amount +
                                               ", already withdrawn " + r.withdrawn + ")",
                                           "amount");
                     throw ClientError(409, "stream " + w.stream_id + " is canceled", "streamId");
-                case Result::Outcome::done: {
+                case db::Outcome::done: {
                     Outcome out;
                     out.message = "withdrawal registered";
                     out.event = balance_update_event(r.receiver, r.withdrawn, timestamp);
                     return out;
                 }
                 default:
-                    unexpected("pulse_register_withdrawal", r);
+                    unexpected("withdraw", r);
             }
-        });
+        },
+        std::move(done));
 }
 
-nlohmann::ordered_json StreamService::cancel_stream(const CancelStream& c) {
+void StreamService::cancel_stream(const CancelStream& c, Done done) {
     const std::string timestamp = now_iso8601();
-    return execute(
-        [&](pqxx::nontransaction& tx) {
-            return db::cancel_stream(tx, c.stream_id, amount::format(c.to_receiver),
-                                     amount::format(c.to_sender), timestamp);
-        },
-        [&](const Result& r) {
+    submit(
+        {{"op", "cancel"},
+         {"streamId", c.stream_id},
+         {"toReceiver", amount::format(c.to_receiver)},
+         {"toSender", amount::format(c.to_sender)},
+         {"timestamp", timestamp}},
+        [c, timestamp](const Result& r) {
             switch (r.outcome) {
-                case Result::Outcome::not_found:
+                case db::Outcome::not_found:
                     throw ClientError(404, "unknown stream " + c.stream_id, "streamId");
-                case Result::Outcome::conflict:
+                case db::Outcome::conflict:
                     if (r.field == "toSender")
                         throw ClientError(409,
                                           "toSender exceeds the stream total (" + r.amount + ")",
                                           "toSender");
+                    if (r.field == "toReceiver")
+                        throw ClientError(
+                            409, "toReceiver + toSender exceed the stream total (" + r.amount + ")",
+                            "toReceiver");
                     throw ClientError(409, "stream " + c.stream_id + " is already canceled",
                                       "streamId");
-                case Result::Outcome::done: {
-                    // The function checked toSender <= total; the event's amount is total -
-                    // toSender.
+                case db::Outcome::done: {
+                    // The batch checked toReceiver + toSender <= total; the event's amount is
+                    // total - toSender (sql/004_group_commit.sql says why).
                     const auto total = stored_amount(r.amount);
                     Outcome out;
                     out.message = "stream canceled";
@@ -184,9 +185,10 @@ nlohmann::ordered_json StreamService::cancel_stream(const CancelStream& c) {
                     return out;
                 }
                 default:
-                    unexpected("pulse_cancel_stream", r);
+                    unexpected("cancel", r);
             }
-        });
+        },
+        std::move(done));
 }
 
 }  // namespace pulse::lifecycle

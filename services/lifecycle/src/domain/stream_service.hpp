@@ -1,53 +1,57 @@
 #pragma once
-// The stream rules (DESIGN.md "Domain"): each command is one call of its PostgreSQL function
-// (db/stream_store), which checks what needs database state, writes the domain rows and the
-// outbox row and commits, all in one round trip; the event is published after that commit and
-// the row marked published off the request path (outbox/published_marker).
-// Client mistakes throw ClientError (and nothing is written or published); infrastructure
-// failures throw other exceptions (the router answers 503/500).
+// The stream rules (DESIGN.md "Domain"): each command is queued to the group-commit writer
+// (outbox/command_writer), which applies it in its batch's single statement and commit; the
+// result is interpreted here into the reply and the event. Replies come back through `Done`,
+// on the writer's thread (or at once, when the queue is full).
+// Client mistakes arrive as ClientError (nothing was written or published), a full queue as
+// Overloaded (503 + Retry-After), infrastructure failures as other exceptions.
 #include <atomic>
 #include <cstdint>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
-#include <pqxx/nontransaction>
 
-#include "db/pool.hpp"
-#include "db/stream_store.hpp"
 #include "domain/events.hpp"
 #include "domain/requests.hpp"
-#include "outbox/event_sink.hpp"
-#include "outbox/published_marker.hpp"
+#include "outbox/command_writer.hpp"
 
 namespace pulse::lifecycle {
 
+// The writer's queue is full: come back later.
+struct Overloaded : std::runtime_error {
+    Overloaded() : std::runtime_error("too many commands in flight; retry shortly") {}
+};
+
 class StreamService {
   public:
-    StreamService(db::ConnectionPool& pool, outbox::EventSink& sink,
-                  outbox::PublishedMarker& marker)
-        : pool_(pool), sink_(sink), marker_(marker) {}
+    // body: the JSON success body {"success":true,"message":...,"event":...,"seq":...,"data":{}}
+    using Done =
+        std::function<void(std::optional<nlohmann::ordered_json> body, std::exception_ptr error)>;
 
-    // The JSON success bodies: {"success":true,"message":...,"event":...,"seq":...,"data":{...}}
-    nlohmann::ordered_json create_stream(const CreateStream& command);
-    nlohmann::ordered_json register_withdrawal(const RegisterWithdrawal& command);
-    nlohmann::ordered_json cancel_stream(const CancelStream& command);
+    explicit StreamService(outbox::CommandWriter& writer) : writer_(writer) {}
+
+    void create_stream(const CreateStream& command, Done done);
+    void register_withdrawal(const RegisterWithdrawal& command, Done done);
+    void cancel_stream(const CancelStream& command, Done done);
 
     std::uint64_t events_committed() const { return committed_.load(); }
 
-  private:
+    // What a command came to (exposed for unit tests of the interpretation).
     struct Outcome {
         std::string message;
         std::optional<EventToPublish> event;  // empty: nothing changed (idempotent re-post)
         nlohmann::ordered_json data;          // body "data" when there is no event
         bool created = false;
     };
-    // `call` runs the command's function; `interpret` turns its result into an Outcome or throws
-    // ClientError (the function wrote nothing then).
-    template <class Call, class Interpret>
-    nlohmann::ordered_json execute(Call&& call, Interpret&& interpret);
 
-    db::ConnectionPool& pool_;
-    outbox::EventSink& sink_;
-    outbox::PublishedMarker& marker_;
+  private:
+    using Interpret = std::function<Outcome(const db::CommandResult&)>;
+    void submit(nlohmann::json command, Interpret interpret, Done done);
+
+    outbox::CommandWriter& writer_;
     std::atomic<std::uint64_t> committed_{0};
 };
 

@@ -1,6 +1,8 @@
 #include "http/http_server.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -10,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -26,6 +29,7 @@ using tcp = net::ip::tcp;
 using net::awaitable;
 using net::use_awaitable;
 constexpr auto as_tuple_awaitable = net::as_tuple(use_awaitable);
+constexpr std::chrono::seconds kAcceptLogInterval{10};
 
 struct HttpServer::Impl {
     ServerOptions options;
@@ -50,7 +54,7 @@ struct HttpServer::Impl {
     bhttp::response<bhttp::string_body> to_beast(Response r, unsigned version, bool keep_alive) {
         bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
         res.set(bhttp::field::server, "pulse-lifecycle");
-        res.set(bhttp::field::content_type, r.content_type);
+        if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
         for (auto& [name, value] : r.headers) res.set(name, value);
         res.body() = std::move(r.body);
         res.keep_alive(keep_alive);
@@ -58,17 +62,64 @@ struct HttpServer::Impl {
         return res;
     }
 
-    // Runs the handler right here, on the I/O thread that read the request: it blocks that thread
-    // for the PostgreSQL call, and the other I/O threads keep serving. Handing it to a worker pool
-    // and back cost two thread wake-ups per request (~30 us CPU per event on one core), and gave
-    // commands no concurrency: they serialize on the publish order (see domain/stream_service).
-    Response run_handler(const Request& request) {
+    // Suspends the session until the handler answers. The answer may come from any thread: it is
+    // posted to the session's strand, which stores it and wakes the session through a timer, so
+    // every Asio object is touched on its strand only. The session waits for the answer, so the
+    // references into its frame stay valid for the one call that uses them; later calls of a
+    // copy of `respond` do nothing. A handler that throws answers 500.
+    awaitable<Response> run_handler(Request& request) {
+        auto executor = co_await net::this_coro::executor;
+        net::steady_timer signal(executor, net::steady_timer::time_point::max());
+        Response response;
+        bool answered = false;
+        auto once = std::make_shared<std::atomic<bool>>(false);
+        Respond respond = [executor, once, &signal, &response, &answered](Response r) {
+            if (once->exchange(true)) return;
+            net::post(executor, [&signal, &response, &answered, r = std::move(r)]() mutable {
+                response = std::move(r);
+                answered = true;
+                signal.cancel();
+            });
+        };
         try {
-            return handler(request);
+            handler(std::move(request), respond);
         } catch (const std::exception& e) {
             log::error("request handler failed", {{"error", e.what()}});
-            return Response{500, json_error("internal error")};
+            respond(Response{500, json_error("internal error")});
         }
+        while (!answered) co_await signal.async_wait(as_tuple_awaitable);
+        co_return response;
+    }
+
+    void count(std::atomic<std::uint64_t> ServerStats::*counter) {
+        if (options.stats) ++(options.stats->*counter);
+    }
+
+    // The answer to a request that could not be read, or nothing when the peer simply left or
+    // timed out (Beast's tcp_stream closes the socket on a timeout, so a slow client gets no
+    // 408 line: it is cut). The connection closes either way: the rest of the stream cannot be
+    // trusted to be framed correctly.
+    std::optional<Response> unreadable(beast::error_code ec, bool got_some, bool in_body) {
+        if (ec == beast::error::timeout) {
+            if (in_body)
+                count(&ServerStats::request_timeouts);
+            else if (got_some)
+                count(&ServerStats::header_timeouts);
+            return std::nullopt;
+        }
+        if (ec == bhttp::error::body_limit) {
+            count(&ServerStats::rejected_requests);
+            return Response{413, json_error("request body too large")};
+        }
+        if (ec == bhttp::error::header_limit) {
+            count(&ServerStats::rejected_requests);
+            return Response{431, json_error("request headers too large")};
+        }
+        if (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
+            ec == net::error::operation_aborted || ec == net::error::connection_reset || !got_some)
+            return std::nullopt;
+        count(&ServerStats::rejected_requests);
+        return Response{400, json_error("malformed HTTP request")};
     }
 
     awaitable<void> session(tcp::socket socket) {
@@ -76,39 +127,48 @@ struct HttpServer::Impl {
         beast::flat_buffer buffer;
         for (;;) {
             bhttp::request_parser<bhttp::string_body> parser;
-            parser.header_limit(16 * 1024);
+            parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
             parser.body_limit(options.body_limit);
-            stream.expires_after(options.timeout);
-            auto [read_ec, n] =
-                co_await bhttp::async_read(stream, buffer, parser, as_tuple_awaitable);
-            (void)n;
+            // The head has its own, shorter deadline: a client that drips header bytes (or
+            // idles on keep-alive) holds a descriptor only that long.
+            stream.expires_after(options.header_timeout);
+            auto [head_ec, head_n] =
+                co_await bhttp::async_read_header(stream, buffer, parser, as_tuple_awaitable);
+            (void)head_n;
+            beast::error_code read_ec = head_ec;
+            bool in_body = false;
+            if (!read_ec && !parser.is_done()) {
+                in_body = true;
+                stream.expires_after(options.timeout);
+                auto [body_ec, body_n] =
+                    co_await bhttp::async_read(stream, buffer, parser, as_tuple_awaitable);
+                (void)body_n;
+                read_ec = body_ec;
+            }
             if (read_ec) {
-                // A malformed or oversized request still gets a JSON answer, then the connection
-                // closes (the rest of the stream cannot be trusted to be framed correctly).
-                Response bad;
-                if (read_ec == bhttp::error::body_limit)
-                    bad = {413, json_error("request body too large")};
-                else if (read_ec == bhttp::error::header_limit)
-                    bad = {431, json_error("request headers too large")};
-                else if (read_ec != bhttp::error::end_of_stream && read_ec != net::error::eof &&
-                         read_ec != beast::error::timeout &&
-                         read_ec != net::error::operation_aborted &&
-                         read_ec != net::error::connection_reset && parser.got_some())
-                    bad = {400, json_error("malformed HTTP request")};
-                else
-                    break;
-                auto res = to_beast(std::move(bad), 11, false);
+                auto bad = unreadable(read_ec, parser.got_some(), in_body);
+                if (!bad) break;
+                auto res = to_beast(std::move(*bad), 11, false);
                 stream.expires_after(options.timeout);
                 co_await bhttp::async_write(stream, res, as_tuple_awaitable);
                 break;
             }
             ++in_flight;
             auto& req = parser.get();
-            Request request{std::string(req.method_string()), std::string(req.target()),
-                            std::string(req[bhttp::field::content_type]), std::move(req.body())};
+            Request request;
+            request.method = std::string(req.method_string());
+            request.target = std::string(req.target());
+            request.content_type = std::string(req[bhttp::field::content_type]);
+            request.origin = std::string(req[bhttp::field::origin]);
+            request.cors_request_method =
+                std::string(req[bhttp::field::access_control_request_method]);
+            request.cors_request_headers =
+                std::string(req[bhttp::field::access_control_request_headers]);
+            request.authorization = std::string(req[bhttp::field::authorization]);
+            request.body = std::move(req.body());
             const bool keep_alive = req.keep_alive() && !stopping.load();
             const unsigned version = req.version();
-            Response response = run_handler(request);
+            Response response = co_await run_handler(request);
             auto res = to_beast(std::move(response), version, keep_alive);
             stream.expires_after(options.timeout);
             auto [write_ec, written] = co_await bhttp::async_write(stream, res, as_tuple_awaitable);
@@ -120,15 +180,41 @@ struct HttpServer::Impl {
         stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     }
 
+    // A failed accept (EMFILE/ENFILE: out of descriptors, ENOBUFS/ENOMEM) leaves the connection
+    // queued, so the listener is readable again at once: retrying straight away spins a core and
+    // floods the log. Pause (10 ms doubling to 1 s while it keeps failing) so that established
+    // connections keep being served and free descriptors, and log one line per interval.
     awaitable<void> accept_loop() {
+        net::steady_timer pause(ioc);
+        std::chrono::milliseconds delay{0};
+        std::uint64_t suppressed = 0;
+        std::chrono::steady_clock::time_point last_log{};
         for (;;) {
             auto [ec, socket] =
                 co_await acceptor.async_accept(net::make_strand(ioc), as_tuple_awaitable);
             if (ec) {
                 if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
-                log::warn("accept failed", {{"error", ec.message()}});
+                count(&ServerStats::accept_errors);
+                count(&ServerStats::accept_pauses);
+                delay = std::min(std::max(delay * 2, std::chrono::milliseconds(10)),
+                                 std::chrono::milliseconds(1000));
+                const auto now = std::chrono::steady_clock::now();
+                if (last_log == std::chrono::steady_clock::time_point{} ||
+                    now - last_log >= kAcceptLogInterval) {
+                    log::warn("accept failed; pausing the listener", {{"error", ec.message()},
+                                                                      {"pause_ms", delay.count()},
+                                                                      {"suppressed", suppressed}});
+                    last_log = now;
+                    suppressed = 0;
+                } else {
+                    ++suppressed;
+                }
+                pause.expires_after(delay);
+                co_await pause.async_wait(as_tuple_awaitable);
+                if (stopping.load() || !acceptor.is_open()) co_return;
                 continue;
             }
+            delay = std::chrono::milliseconds(0);
             auto executor = socket.get_executor();
             net::co_spawn(executor, session(std::move(socket)), net::detached);
         }

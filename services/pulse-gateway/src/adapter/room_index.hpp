@@ -20,13 +20,15 @@ class Member {
   public:
     virtual ~Member() = default;
     virtual void deliver(const std::shared_ptr<const std::string>& packet) = 0;
+    // How many rooms this member is in (constant time).
+    std::size_t room_count() const { return rooms_.size(); }
 
   private:
     friend class RoomIndex;
     // The member's side of the index, kept in the member itself: its rooms, as pointers to the
     // names the index owns (map nodes never move; a room is erased only once it is empty). A
-    // member -> rooms hash map cost every socket ~300 bytes (node, buckets, a set node and a
-    // copy of each room name); this is 24 bytes plus one small block.
+    // member -> rooms hash map would cost every socket a node, buckets, a set node and a copy of
+    // each room name; this is one vector.
     // Hence the rule: a member joins rooms of ONE RoomIndex only (a Socket.IO socket belongs to
     // one namespace on one shard, whose index this is).
     std::vector<const std::string*> rooms_;

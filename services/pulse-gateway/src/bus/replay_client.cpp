@@ -68,8 +68,9 @@ std::optional<ReplayPage> parse_replay_page(std::string_view body, std::string& 
     return page;
 }
 
-ReplayClient::ReplayClient(const std::string& url, std::chrono::milliseconds timeout)
-    : url_(url), timeout_(timeout) {
+ReplayClient::ReplayClient(const std::string& url, std::string token,
+                           std::chrono::milliseconds timeout)
+    : url_(url), token_(std::move(token)), timeout_(timeout) {
     auto e = parse_http_url(url);
     if (!e) throw std::invalid_argument("not an http://host:port URL: " + url);
     endpoint_ = std::move(*e);
@@ -91,6 +92,7 @@ std::optional<ReplayPage> ReplayClient::fetch_after(std::int64_t after, std::siz
         http::request<http::empty_body> req{http::verb::get, target, 11};
         req.set(http::field::host, endpoint_.host);
         req.set(http::field::connection, "close");
+        if (!token_.empty()) req.set(http::field::authorization, "Bearer " + token_);
         http::write(stream, req);
         beast::flat_buffer buffer;
         http::response_parser<http::string_body> parser;

@@ -36,7 +36,8 @@ std::optional<ReplayPage> parse_replay_page(std::string_view body, std::string& 
 class ReplayClient {
   public:
     // Throws std::invalid_argument naming the URL when it is not http://host[:port][/path].
-    explicit ReplayClient(const std::string& url,
+    // `token`: sent as "Authorization: Bearer <token>" when not empty (PULSE_REPLAY_TOKEN).
+    explicit ReplayClient(const std::string& url, std::string token = {},
                           std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
 
     // Events with seq > after, at most `limit`; nullopt (and `error`) on any failure.
@@ -48,6 +49,7 @@ class ReplayClient {
   private:
     std::string url_;
     HttpEndpoint endpoint_;
+    std::string token_;
     std::chrono::milliseconds timeout_;
 };
 

@@ -1,30 +1,35 @@
 #include "bus/subscriber.hpp"
 
+#include <atomic>
+#include <chrono>
+#include <cstring>
 #include <stdexcept>
 
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include <pulse/json_depth.hpp>
 #include <pulse/log.hpp>
 
 #include "bus/sequence_tracker.hpp"
-#include "parser/decoder.hpp"
 
 namespace pulse::bus {
+
+// Deeper than any legitimate envelope; the event data is later dumped recursively.
+constexpr std::size_t kMaxEnvelopeDepth = 64;
 
 struct Subscriber::State {
     zmq::context_t context{1};
     zmq::socket_t socket;
+    // ZeroMQ's own connect/disconnect events of `socket`: how many publishers we are linked to.
+    zmq::socket_t monitor;
     SequenceTracker tracker;
 };
 
 Subscriber::Subscriber(std::vector<std::string> endpoints, Sink sink, const std::string& replay_url,
-                       bool with_offsets)
-    : endpoints_(std::move(endpoints)),
-      sink_(std::move(sink)),
-      state_(std::make_unique<State>()),
-      with_offsets_(with_offsets) {
-    if (!replay_url.empty()) replay_.emplace(replay_url);
+                       const std::string& replay_token)
+    : endpoints_(std::move(endpoints)), sink_(std::move(sink)), state_(std::make_unique<State>()) {
+    if (!replay_url.empty()) replay_.emplace(replay_url, replay_token);
 }
 
 Subscriber::~Subscriber() {
@@ -44,6 +49,12 @@ void Subscriber::start() {
     s.set(zmq::sockopt::rcvhwm, 100000);
     s.set(zmq::sockopt::reconnect_ivl, 100);
     s.set(zmq::sockopt::reconnect_ivl_max, 2000);
+    static std::atomic<int> monitors{0};
+    const std::string monitor_endpoint = "inproc://pulse-bus-monitor-" + std::to_string(++monitors);
+    zmq_socket_monitor(s.handle(), monitor_endpoint.c_str(),
+                       ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED);
+    state_->monitor = zmq::socket_t(state_->context, zmq::socket_type::pair);
+    state_->monitor.connect(monitor_endpoint);
     for (const auto& ep : endpoints_) {
         try {
             s.connect(ep);
@@ -65,6 +76,7 @@ void Subscriber::stop() {
 void Subscriber::run() {
     std::vector<zmq::message_t> frames;
     std::vector<std::string> copies;
+    auto next_monitor_check = std::chrono::steady_clock::now();
     while (!stopping_) {
         frames.clear();
         std::optional<std::size_t> got;
@@ -75,10 +87,33 @@ void Subscriber::run() {
             log::warn("bus receive failed", {{"error", e.what()}});
             continue;
         }
+        if (const auto now = std::chrono::steady_clock::now(); now >= next_monitor_check) {
+            drain_monitor();
+            next_monitor_check = now + std::chrono::milliseconds(100);
+        }
         if (!got) continue;  // timeout: check stopping_
         copies.clear();
         for (auto& f : frames) copies.emplace_back(f.to_string_view());
         handle_frames(copies);
+    }
+}
+
+void Subscriber::drain_monitor() {
+    std::vector<zmq::message_t> event;
+    for (;;) {
+        event.clear();
+        std::optional<std::size_t> got;
+        try {
+            got = zmq::recv_multipart(state_->monitor, std::back_inserter(event),
+                                      zmq::recv_flags::dontwait);
+        } catch (const zmq::error_t&) {
+            return;
+        }
+        if (!got || event.empty() || event[0].size() < sizeof(std::uint16_t)) return;
+        std::uint16_t id = 0;
+        std::memcpy(&id, event[0].data(), sizeof id);
+        if (id == ZMQ_EVENT_CONNECTED) ++stats_.links;
+        if (id == ZMQ_EVENT_DISCONNECTED && stats_.links > 0) --stats_.links;
     }
 }
 
@@ -92,7 +127,7 @@ void Subscriber::handle_frames(const std::vector<std::string>& frames) {
     }
     // Our own guard before the strict decode: the event data is later dumped recursively, so a
     // publisher must not be able to nest it deep enough to exhaust this thread's stack.
-    if (parser::json_nesting_exceeds(frames[1], parser::kMaxJsonDepth)) {
+    if (json_nesting_exceeds(frames[1], kMaxEnvelopeDepth)) {
         ++stats_.malformed;
         log::warn("bus message dropped", {{"error", "JSON nested too deeply"}});
         return;
@@ -123,7 +158,7 @@ void Subscriber::handle_frames(const std::vector<std::string>& frames) {
         return;
     }
     ++stats_.delivered;
-    sink_(make_broadcast(env, with_offsets_));
+    sink_(env);
 }
 
 void Subscriber::repair(const std::string& epoch, std::int64_t after, std::int64_t before) {
@@ -152,7 +187,7 @@ void Subscriber::repair(const std::string& epoch, std::int64_t after, std::int64
             if (!state_->tracker.observe(env.epoch, env.seq).deliver) continue;
             ++stats_.repaired;
             ++stats_.delivered;
-            sink_(make_broadcast(env, with_offsets_));
+            sink_(env);
         }
         if (!page->has_more) return;
     }

@@ -1,7 +1,8 @@
 #pragma once
 // The bus reader: one ZeroMQ SUB socket, on its own thread, connected to every lifecycle PUB
-// endpoint. Each message is decoded (pulse/envelope.hpp), checked against the (epoch, seq) stream,
-// encoded once, and handed to `sink` on this thread; the sink posts it to the shards. A malformed
+// endpoint. Each message is decoded (pulse/envelope.hpp), checked against the (epoch, seq) stream
+// and the envelope handed to `sink` on this thread (pulse-gateway's sink is sio::Broadcaster,
+// which encodes and posts it to the shards: the bus knows nothing of the wire format). A malformed
 // message is dropped and counted, never fatal; a gap is logged and counted.
 #include <atomic>
 #include <cstdint>
@@ -11,7 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "bus/broadcast.hpp"
+#include <pulse/envelope.hpp>
+
 #include "bus/replay_client.hpp"
 
 namespace pulse::bus {
@@ -26,17 +28,18 @@ struct Stats {
     std::atomic<std::uint64_t> late{0};        // seqs that arrived after a jump over them
     std::atomic<std::uint64_t> repaired{0};    // missed events fetched from the replay endpoint
     std::atomic<std::uint64_t> repair_failures{0};
+    std::atomic<std::uint64_t> links{0};  // publishers currently connected (readiness)
 };
 
 class Subscriber {
   public:
-    using Sink = std::function<void(const Broadcast&)>;
+    using Sink = std::function<void(const envelope::Envelope&)>;
 
     // `replay_url` (optional, "http://host:port"): the lifecycle whose replay endpoint fills gaps.
     // Throws std::invalid_argument for a malformed URL.
-    // `with_offsets`: broadcasts carry "<epoch>:<seq>" (connection state recovery).
+    // `replay_token`: the lifecycle's PULSE_REPLAY_TOKEN, sent as a bearer token.
     Subscriber(std::vector<std::string> endpoints, Sink sink, const std::string& replay_url = "",
-               bool with_offsets = false);
+               const std::string& replay_token = "");
     ~Subscriber();  // stops
     Subscriber(const Subscriber&) = delete;
     Subscriber& operator=(const Subscriber&) = delete;
@@ -53,6 +56,7 @@ class Subscriber {
 
   private:
     void run();
+    void drain_monitor();
     // Fetches and delivers the events of `epoch` with after < seq < before that we missed.
     void repair(const std::string& epoch, std::int64_t after, std::int64_t before);
 
@@ -62,7 +66,6 @@ class Subscriber {
     Stats stats_;
     std::unique_ptr<State> state_;
     std::optional<ReplayClient> replay_;
-    bool with_offsets_ = false;
     std::atomic<bool> stopping_{false};
     std::thread thread_;
 };

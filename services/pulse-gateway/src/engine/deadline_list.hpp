@@ -1,7 +1,7 @@
 #pragma once
 // A FIFO of deadlines that all have the same length (a shard's sessions waiting for their next
 // ping, or for a pong), served by ONE timer per list instead of one steady_timer and one pending
-// wait per session (~300 bytes each, for the session's whole life). Because every entry is
+// wait per session (held for the session's whole life). Because every entry is
 // appended "now + the list's duration", the list is sorted by construction: the head is always
 // the next to expire, append and remove are O(1), and the timer only ever waits for the head.
 //

@@ -1,23 +1,20 @@
 #include "engine/errors.hpp"
 
+#include <array>
+#include <cstddef>
+
 namespace pulse::engine {
 
+namespace {
+// The reference server's messages, indexed by the code (ErrorCode's values are the codes).
+constexpr std::array<const char*, 6> messages{
+    "Transport unknown", "Session ID unknown", "Bad handshake method",
+    "Bad request",       "Forbidden",          "Unsupported protocol version"};
+}  // namespace
+
 const char* error_message(ErrorCode code) {
-    switch (code) {
-        case ErrorCode::unknown_transport:
-            return "Transport unknown";
-        case ErrorCode::unknown_sid:
-            return "Session ID unknown";
-        case ErrorCode::bad_handshake_method:
-            return "Bad handshake method";
-        case ErrorCode::bad_request:
-            return "Bad request";
-        case ErrorCode::forbidden:
-            return "Forbidden";
-        case ErrorCode::unsupported_protocol_version:
-            return "Unsupported protocol version";
-    }
-    return "Bad request";
+    const auto index = static_cast<std::size_t>(code);
+    return index < messages.size() ? messages[index] : "Bad request";
 }
 
 unsigned error_status(ErrorCode code) {

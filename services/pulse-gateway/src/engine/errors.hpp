@@ -5,13 +5,14 @@
 
 namespace pulse::engine {
 
+// The value is the code on the wire: 0 to 5 in this order.
 enum class ErrorCode {
-    unknown_transport = 0,
-    unknown_sid = 1,
-    bad_handshake_method = 2,
-    bad_request = 3,
-    forbidden = 4,
-    unsupported_protocol_version = 5,
+    unknown_transport,     // "Transport unknown"
+    unknown_sid,           // "Session ID unknown"
+    bad_handshake_method,  // "Bad handshake method"
+    bad_request,           // "Bad request"
+    forbidden,             // "Forbidden" (the only 403)
+    unsupported_protocol_version,
 };
 
 const char* error_message(ErrorCode code);

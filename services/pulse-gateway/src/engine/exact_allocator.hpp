@@ -2,7 +2,7 @@
 // An allocator for the handlers of long-lived waits (a connection's read readiness, a session's
 // heartbeat), which stay pending for the connection's whole life. Asio's default recycling
 // allocator hands such a wait a cached block left by an earlier, larger operation (a Beast read
-// op of ~500 bytes); the wait then pins that block for hours. Binding this allocator
+// op); the wait then pins that block for hours. Binding this allocator
 // (boost::asio::bind_allocator) makes the operation allocate exactly its own size instead.
 #include <cstddef>
 #include <new>

@@ -14,7 +14,7 @@ struct Outgoing {
 };
 
 // FIFO of packets that counts its bytes. A vector plus a read index rather than std::deque:
-// an idle session's queue costs nothing (libstdc++'s deque allocates ~600 bytes up front), and
+// an idle session's queue costs nothing (libstdc++'s deque allocates a block up front), and
 // once warm the same capacity is reused, so queueing a delivery allocates nothing.
 class PacketQueue {
   public:

@@ -3,18 +3,24 @@
 #include <sys/random.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <array>
+#include <thread>
+
+#include <pulse/log.hpp>
 
 #include "engine/request_check.hpp"
 #include "engine/server_impl.hpp"
 #include "engine/session.hpp"
 #include "engine/websocket_connection.hpp"
-#include "http/io_shards.hpp"
-#include "pulse/log.hpp"
+#include "http/upgrade.hpp"
+#include "net/io_shards.hpp"
 
 namespace pulse::engine {
 
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
 
 namespace {
 // URL-safe alphabet (like the reference server's base64id): a sid is used raw in query strings.
@@ -22,55 +28,20 @@ constexpr std::string_view sid_alphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr std::size_t sid_length = 20;
 
-bool header_has_token(std::string_view value, std::string_view token) {
-    // Case-insensitive search of a comma-separated header for a token ("keep-alive, Upgrade").
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    std::size_t start = 0;
-    while (start <= value.size()) {
-        std::size_t end = value.find(',', start);
-        if (end == std::string_view::npos) end = value.size();
-        std::string_view part = value.substr(start, end - start);
-        while (!part.empty() && (part.front() == ' ' || part.front() == '\t'))
-            part.remove_prefix(1);
-        while (!part.empty() && (part.back() == ' ' || part.back() == '\t')) part.remove_suffix(1);
-        if (part.size() == token.size()) {
-            bool same = true;
-            for (std::size_t i = 0; i < part.size() && same; ++i)
-                same = lower(part[i]) == lower(token[i]);
-            if (same) return true;
-        }
-        start = end + 1;
-    }
-    return false;
-}
-
-bool is_websocket_upgrade(const http::Request& r) {
-    return header_has_token(r.header("upgrade"), "websocket") &&
-           header_has_token(r.header("connection"), "upgrade");
-}
 }  // namespace
 
 const char* to_string(CloseReason reason) {
-    switch (reason) {
-        case CloseReason::transport_close:
-            return "transport close";
-        case CloseReason::transport_error:
-            return "transport error";
-        case CloseReason::ping_timeout:
-            return "ping timeout";
-        case CloseReason::send_overflow:
-            return "send overflow";
-        case CloseReason::server_close:
-            return "server close";
-        case CloseReason::server_shutdown:
-            return "server shutdown";
-    }
-    return "unknown";
+    // In CloseReason's order; the names are the reference server's close reasons.
+    static constexpr std::array<const char*, 6> names{"transport close", "transport error",
+                                                      "ping timeout",    "send overflow",
+                                                      "server close",    "server shutdown"};
+    const auto index = static_cast<std::size_t>(reason);
+    return index < names.size() ? names[index] : "unknown";
 }
 
 // ---- Server ----
 
-Server::Server(http::IoShards& shards, ServerOptions options, ConnectionHandler on_connection)
+Server::Server(net::IoShards& shards, ServerOptions options, ConnectionHandler on_connection)
     : impl_(std::make_unique<Impl>(shards, std::move(options), std::move(on_connection))) {}
 
 Server::~Server() = default;
@@ -81,36 +52,128 @@ const ServerOptions& Server::options() const {
 std::size_t Server::session_count() const {
     return impl_->sessions.load();
 }
+ServerStats Server::stats() const {
+    ServerStats out;
+    auto get = [](const std::atomic<std::uint64_t>& c) {
+        return c.load(std::memory_order_relaxed);
+    };
+    for (const auto& shard : impl_->shards) {
+        const ShardStats& s = shard->stats();
+        out.sessions_opened += get(s.opened);
+        out.origin_refusals += get(s.origin_refusals);
+        out.bytes_queued += get(s.bytes);
+        out.polling_sessions += get(s.polling);
+        out.websocket_sessions += get(s.websocket);
+        for (std::size_t i = 0; i < kCloseReasons; ++i) out.closes[i] += get(s.closes[i]);
+    }
+    return out;
+}
 
 void Server::shutdown() {
     Impl& impl = *impl_;
     impl.stopping = true;
-    for (std::size_t i = 0; i < impl.shards.size(); ++i) {
-        net::post(impl.shards.at(i), [&impl, i] {
-            // Copy first: each shutdown() removes its session from the map.
-            std::vector<std::shared_ptr<Session>> open;
-            for (auto& [sid, s] : impl.shards_[i]->sessions) open.push_back(s);
-            for (auto& s : open) s->shutdown();
+    for (auto& shard : impl.shards) {
+        asio::post(shard->io(), [&shard = *shard] {
+            // A copy: each shutdown() removes its session from the map.
+            for (auto& s : shard.sessions()) s->shutdown();
         });
     }
 }
 
+namespace {
+// Closes one shard's sessions a slice at a time, so that their clients do not all reconnect (to
+// the other replicas) in the same millisecond.
+struct Drainer : std::enable_shared_from_this<Drainer> {
+    Drainer(asio::any_io_executor executor, std::vector<std::weak_ptr<Session>> open,
+            std::chrono::milliseconds over)
+        : timer(executor), sessions(std::move(open)) {
+        steps = std::max<std::size_t>(1, static_cast<std::size_t>(over / kStep));
+    }
+    static constexpr std::chrono::milliseconds kStep{50};
+
+    void step() {
+        ++done_steps;
+        const std::size_t until = sessions.size() * done_steps / steps;
+        for (; next < until; ++next)
+            if (auto s = sessions[next].lock()) s->shutdown();
+        if (next >= sessions.size()) return;
+        timer.expires_after(kStep);
+        timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+            if (!ec) self->step();
+        });
+    }
+
+    asio::steady_timer timer;
+    std::vector<std::weak_ptr<Session>> sessions;
+    std::size_t steps = 1;
+    std::size_t done_steps = 0;
+    std::size_t next = 0;
+};
+}  // namespace
+
+void Server::drain(std::chrono::milliseconds over) {
+    Impl& impl = *impl_;
+    impl.stopping = true;
+    for (auto& shard : impl.shards) {
+        asio::post(shard->io(), [&shard = *shard, over] {
+            std::vector<std::weak_ptr<Session>> open;
+            for (auto& s : shard.sessions()) open.push_back(s);
+            if (open.empty()) return;
+            std::make_shared<Drainer>(shard.io().get_executor(), std::move(open), over)->step();
+        });
+    }
+}
+
+bool Server::draining() const {
+    return impl_->stopping.load();
+}
+
+std::size_t Server::body_limit() const {
+    return impl_->options.max_payload;
+}
+void Server::handle_request(std::size_t conn_shard, http::Request request,
+                            std::shared_ptr<http::Reply> reply) {
+    impl_->handle_request(conn_shard, std::move(request), std::move(reply));
+}
+void Server::handle_oversized(std::size_t conn_shard, http::Request request,
+                              std::shared_ptr<http::Reply> reply) {
+    impl_->handle_oversized(conn_shard, std::move(request), std::move(reply));
+}
+void Server::handle_upgrade(std::size_t conn_shard, http::Request request,
+                            net::ShardSocket socket) {
+    impl_->handle_upgrade(conn_shard, std::move(request), std::move(socket));
+}
+void Server::request_aborted(std::string_view query, const http::Reply* reply) {
+    impl_->request_aborted(parse_engine_query(query).sid, reply);
+}
+
+void shutdown_and_wait(std::initializer_list<Server*> servers, std::chrono::milliseconds timeout) {
+    for (auto* s : servers) s->shutdown();
+    auto open = [&] {
+        std::size_t n = 0;
+        for (auto* s : servers) n += s->session_count();
+        return n;
+    };
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (open() > 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // A session leaves the count when it ends; its last writes may still be in flight.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
 // ---- Impl ----
 
-Server::Impl::Impl(http::IoShards& s, ServerOptions o, ConnectionHandler h)
-    : shards(s),
+Server::Impl::Impl(net::IoShards& s, ServerOptions o, ConnectionHandler h)
+    : io_shards(s),
       options(std::move(o)),
       on_connection(std::move(h)),
       origins(options.allowed_origins) {
-    if (shards.size() > sid_alphabet.size())
+    if (io_shards.size() > sid_alphabet.size())
         throw std::invalid_argument("engine::Server supports at most 64 shards");
-    for (std::size_t i = 0; i < shards.size(); ++i)
-        shards_.push_back(std::make_unique<Shard>(shards.at(i), options));
+    for (std::size_t i = 0; i < io_shards.size(); ++i)
+        shards.push_back(
+            std::make_unique<ServerShard>(io_shards.at(i), i, options, origins, sessions));
 }
-
-Server::Impl::Shard::Shard(boost::asio::io_context& io, const ServerOptions& options)
-    : ping_deadlines(io, options.ping_interval, &Session::on_heartbeat_due),
-      pong_deadlines(io, options.ping_timeout, &Session::on_heartbeat_due) {}
 
 std::string Server::Impl::new_sid(std::size_t shard) const {
     unsigned char random[sid_length];
@@ -128,48 +191,15 @@ std::string Server::Impl::new_sid(std::size_t shard) const {
 std::size_t Server::Impl::shard_of(const std::string& sid) const {
     if (sid.size() != sid_length) return std::string::npos;
     const std::size_t index = sid_alphabet.find(sid[0]);
-    return index < shards.size() ? index : std::string::npos;
-}
-
-std::shared_ptr<Session> Server::Impl::find(std::size_t shard, const std::string& sid) const {
-    auto& map = shards_[shard]->sessions;
-    auto it = map.find(sid);
-    return it == map.end() ? nullptr : it->second;
-}
-
-void Server::Impl::remove(const Session& session) {
-    auto& map = shards_[session.shard()]->sessions;
-    auto it = map.find(session.id());
-    if (it != map.end() && it->second.get() == &session) {
-        map.erase(it);
-        sessions.fetch_sub(1);
-    }
-}
-
-void Server::Impl::defer_flush(std::size_t shard, std::shared_ptr<Session> session) {
-    Shard& sh = *shards_[shard];
-    sh.to_flush.push_back(std::move(session));
-    if (sh.flush_posted) return;
-    sh.flush_posted = true;
-    net::post(shards.at(shard), [this, shard] { run_flushes(shard); });
-}
-
-void Server::Impl::run_flushes(std::size_t shard) {
-    Shard& sh = *shards_[shard];
-    sh.flush_posted = false;
-    // Swap, not iterate in place: a flush may defer another one (it lands in the next tick).
-    sh.flushing.swap(sh.to_flush);
-    for (auto& session : sh.flushing) session->deferred_flush();
-    sh.flushing.clear();
+    return index < io_shards.size() ? index : std::string::npos;
 }
 
 std::shared_ptr<Session> Server::Impl::create(std::size_t shard, const http::Request& r) {
     std::string sid = new_sid(shard);
     auto session = std::make_shared<Session>(
-        *this, sid, shard,
+        *shards[shard], std::move(sid),
         HandshakeRequest{r.remote_address, std::string(r.header("origin")), r.query});
-    shards_[shard]->sessions.emplace(std::string_view(session->id()), session);
-    sessions.fetch_add(1);
+    shards[shard]->add(session);
     return session;
 }
 
@@ -180,11 +210,14 @@ http::Response Server::Impl::error_response(ErrorCode code, std::string_view ori
 }
 
 void Server::Impl::handle_request(std::size_t conn_shard, http::Request request,
-                                  std::shared_ptr<Reply> reply) {
+                                  std::shared_ptr<http::Reply> reply) {
     const std::string origin(request.header("origin"));
-    const RequestClass c = classify_request(RequestInput{
-        request.method, request.query, is_websocket_upgrade(request), origins.allows(origin)});
+    const RequestClass c =
+        classify_request(RequestInput{request.method, request.query,
+                                      http::is_websocket_upgrade(request), origins.allows(origin)});
     if (c.error) {
+        if (*c.error == ErrorCode::forbidden)
+            ShardStats::add(shards[conn_shard]->stats().origin_refusals);
         reply->send(error_response(*c.error, origin));
         return;
     }
@@ -217,8 +250,8 @@ void Server::Impl::handle_request(std::size_t conn_shard, http::Request request,
                 return;
             }
             // The session lives on its own shard: run there (inline when it is this one).
-            net::dispatch(shards.at(shard), [this, shard, reply = std::move(reply),
-                                             request = std::move(request)]() mutable {
+            asio::dispatch(io_shards.at(shard), [this, shard, reply = std::move(reply),
+                                                 request = std::move(request)]() mutable {
                 on_shard(shard, std::move(reply), std::move(request), false);
             });
             return;
@@ -230,7 +263,7 @@ void Server::Impl::handle_request(std::size_t conn_shard, http::Request request,
 }
 
 void Server::Impl::handle_oversized(std::size_t, http::Request request,
-                                    std::shared_ptr<Reply> reply) {
+                                    std::shared_ptr<http::Reply> reply) {
     const auto q = parse_engine_query(request.query);
     const std::size_t shard = shard_of(q.sid);
     if (shard == std::string::npos) {
@@ -239,17 +272,17 @@ void Server::Impl::handle_oversized(std::size_t, http::Request request,
         reply->send(std::move(r));
         return;
     }
-    net::dispatch(shards.at(shard),
-                  [this, shard, reply = std::move(reply), request = std::move(request)]() mutable {
-                      on_shard(shard, std::move(reply), std::move(request), true);
-                  });
+    asio::dispatch(io_shards.at(shard),
+                   [this, shard, reply = std::move(reply), request = std::move(request)]() mutable {
+                       on_shard(shard, std::move(reply), std::move(request), true);
+                   });
 }
 
-void Server::Impl::on_shard(std::size_t shard, std::shared_ptr<Reply> reply, http::Request request,
-                            bool oversized) {
+void Server::Impl::on_shard(std::size_t shard, std::shared_ptr<http::Reply> reply,
+                            http::Request request, bool oversized) {
     const auto q = parse_engine_query(request.query);
     const std::string origin(request.header("origin"));
-    auto session = find(shard, q.sid);
+    auto session = shards[shard]->find(q.sid);
     if (!session) {
         if (oversized) {
             http::Response r = http::json_response(413, R"({"error":"Payload Too Large"})");
@@ -276,22 +309,24 @@ void Server::Impl::on_shard(std::size_t shard, std::shared_ptr<Reply> reply, htt
     }
 }
 
-void Server::Impl::request_aborted(const std::string& sid, const Reply* reply) {
+void Server::Impl::request_aborted(const std::string& sid, const http::Reply* reply) {
     const std::size_t shard = shard_of(sid);
     if (shard == std::string::npos) return;
-    net::dispatch(shards.at(shard), [this, shard, sid, reply] {
-        if (auto session = find(shard, sid)) session->on_poll_aborted(reply);
+    asio::dispatch(io_shards.at(shard), [this, shard, sid, reply] {
+        if (auto session = shards[shard]->find(sid)) session->on_poll_aborted(reply);
     });
 }
 
 void Server::Impl::handle_upgrade(std::size_t conn_shard, http::Request request,
-                                  http::ShardSocket socket) {
+                                  net::ShardSocket socket) {
     const std::string origin(request.header("origin"));
     const RequestClass c =
         classify_request(RequestInput{request.method, request.query, true, origins.allows(origin)});
     HeaderList cors;
     origins.add_cors_headers(origin, cors);
     if (c.error) {
+        if (*c.error == ErrorCode::forbidden)
+            ShardStats::add(shards[conn_shard]->stats().origin_refusals);
         WsConnection::reject(std::move(socket), error_status(*c.error), error_body(*c.error), cors);
         return;
     }
@@ -316,18 +351,18 @@ void Server::Impl::handle_upgrade(std::size_t conn_shard, http::Request request,
         if (ec) return;
         const auto fd = socket.release(ec);
         if (ec) return;
-        net::post(shards.at(shard),
-                  [this, shard, fd, protocol, request = std::move(request)]() mutable {
-                      http::ShardSocket moved(shards.at(shard), protocol, fd);
-                      upgrade_on_shard(shard, std::move(request), std::move(moved));
-                  });
+        asio::post(io_shards.at(shard),
+                   [this, shard, fd, protocol, request = std::move(request)]() mutable {
+                       net::ShardSocket moved(io_shards.at(shard), protocol, fd);
+                       upgrade_on_shard(shard, std::move(request), std::move(moved));
+                   });
         return;
     }
     upgrade_on_shard(shard, std::move(request), std::move(socket));
 }
 
 void Server::Impl::upgrade_on_shard(std::size_t shard, http::Request request,
-                                    http::ShardSocket socket) {
+                                    net::ShardSocket socket) {
     const auto q = parse_engine_query(request.query);
     const std::string key(request.header("sec-websocket-key"));
     if (q.sid.empty()) {
@@ -342,7 +377,7 @@ void Server::Impl::upgrade_on_shard(std::size_t shard, http::Request request,
         if (on_connection) on_connection(session);
         return;
     }
-    auto session = find(shard, q.sid);
+    auto session = shards[shard]->find(q.sid);
     if (!session) {
         HeaderList cors;
         origins.add_cors_headers(request.header("origin"), cors);

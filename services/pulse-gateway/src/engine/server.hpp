@@ -3,14 +3,17 @@
 // WebSocket, polling->WebSocket upgrade, heartbeat, CORS/origin checks, error codes.
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/socket.hpp"
+#include "http/endpoint.hpp"
 
-namespace pulse::http {
+namespace pulse::net {
 class IoShards;
 }
 
@@ -26,27 +29,61 @@ struct ServerOptions {
     std::vector<std::string> allowed_origins{"http://localhost:5173"};
 };
 
-class Server {
+inline constexpr std::size_t kCloseReasons = 6;  // CloseReason's values, for per-reason counts
+
+// What the server has done since it started, summed over the shards when read (each shard
+// counts its own, so the delivery path never shares a cache line with another shard).
+struct ServerStats {
+    std::uint64_t sessions_opened = 0;
+    std::uint64_t origin_refusals = 0;         // requests and upgrades refused for their Origin
+    std::uint64_t closes[kCloseReasons] = {};  // sessions ended, by CloseReason
+    std::uint64_t bytes_queued = 0;            // Engine.IO packet bytes queued to clients
+    std::uint64_t polling_sessions = 0;        // open, on long-polling now
+    std::uint64_t websocket_sessions = 0;      // open, on WebSocket now (direct or upgraded)
+};
+
+// Mounted on an http::Router, the listener reaches it only through http::Endpoint.
+class Server final : public http::Endpoint {
   public:
     // on_connection runs on the new session's shard thread, once per successful handshake.
     using ConnectionHandler = std::function<void(std::shared_ptr<Socket>)>;
 
-    Server(http::IoShards& shards, ServerOptions options, ConnectionHandler on_connection);
-    ~Server();
+    Server(net::IoShards& shards, ServerOptions options, ConnectionHandler on_connection);
+    ~Server() override;
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
     const ServerOptions& options() const;
     // Number of open sessions across all shards.
     std::size_t session_count() const;
+    // Thread-safe; counters are monotonic, the two session gauges may lag by a tick.
+    ServerStats stats() const;
     // Closes every session with server_shutdown (close packet / close frame sent), thread-safe.
     void shutdown();
+    // The graceful drain: new handshakes are refused (503) from now on, and the open sessions
+    // are closed like shutdown() but spread evenly over `over`, thread-safe.
+    void drain(std::chrono::milliseconds over);
+    bool draining() const;
+
+    // http::Endpoint
+    std::size_t body_limit() const override;
+    void handle_request(std::size_t conn_shard, http::Request request,
+                        std::shared_ptr<http::Reply> reply) override;
+    void handle_oversized(std::size_t conn_shard, http::Request request,
+                          std::shared_ptr<http::Reply> reply) override;
+    void handle_upgrade(std::size_t conn_shard, http::Request request,
+                        net::ShardSocket socket) override;
+    void request_aborted(std::string_view query, const http::Reply* reply) override;
 
     struct Impl;
-    Impl& impl() { return *impl_; }  // for the HTTP listener in http/
 
   private:
     std::unique_ptr<Impl> impl_;
 };
+
+// The graceful end of a process: shutdown() on every server, then up to `timeout` for their
+// sessions to end so that the close packets and frames are written before the shards stop.
+void shutdown_and_wait(std::initializer_list<Server*> servers,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(2));
 
 }  // namespace pulse::engine

@@ -2,14 +2,16 @@
 
 #include <boost/asio/post.hpp>
 
+#include <pulse/log.hpp>
+
 #include "engine/base64.hpp"
+#include "engine/errors.hpp"
 #include "engine/packet.hpp"
-#include "http/io_shards.hpp"
-#include "pulse/log.hpp"
+#include "net/io_shards.hpp"
 
 namespace pulse::engine {
 
-namespace net = boost::asio;
+namespace asio = boost::asio;
 
 namespace {
 // Fixed control packets, shared by every session (no allocation per ping).
@@ -25,8 +27,8 @@ constexpr std::string_view close_packet = "1";
 constexpr std::string_view noop_packet = "6";
 }  // namespace
 
-Session::Session(Server::Impl& server, std::string sid, std::size_t shard, HandshakeRequest request)
-    : server_(server), sid_(std::move(sid)), shard_(shard), request_(std::move(request)) {}
+Session::Session(ServerShard& shard, std::string sid, HandshakeRequest request)
+    : shard_(shard), sid_(std::move(sid)), request_(std::move(request)) {}
 
 Session::Polling& Session::polling() {
     if (!polling_) polling_ = std::make_unique<Polling>();
@@ -35,7 +37,7 @@ Session::Polling& Session::polling() {
 
 boost::asio::steady_timer& Session::upgrade_timer() {
     auto& timer = polling().upgrade_timer;
-    if (!timer) timer = std::make_unique<boost::asio::steady_timer>(server_.shards.at(shard_));
+    if (!timer) timer = std::make_unique<boost::asio::steady_timer>(shard_.io());
     return *timer;
 }
 
@@ -58,14 +60,17 @@ std::string open_packet(const std::string& sid, bool polling, const ServerOption
 }  // namespace
 
 void Session::open_polling() {
-    enqueue(std::make_shared<const std::string>(open_packet(sid_, true, server_.options)), false,
+    ShardStats::add(shard_.stats().polling);
+    enqueue(std::make_shared<const std::string>(open_packet(sid_, true, shard_.options())), false,
             true);
     schedule_ping();
 }
 
 void Session::open_websocket(std::shared_ptr<WsConnection> ws) {
     ws_ = std::move(ws);
-    enqueue(std::make_shared<const std::string>(open_packet(sid_, false, server_.options)), false,
+    on_websocket_ = true;
+    ShardStats::add(shard_.stats().websocket);
+    enqueue(std::make_shared<const std::string>(open_packet(sid_, false, shard_.options())), false,
             true);
     schedule_ping();
     flush();
@@ -91,7 +96,7 @@ void Session::schedule_flush() {
     if (flush_posted_ || state_ == State::closed) return;
     if (ws_ ? !ws_->idle() : !pending_get()) return;  // the next drain / GET takes it anyway
     flush_posted_ = true;
-    server_.defer_flush(shard_, shared_from_this());
+    shard_.defer_flush(shared_from_this());
 }
 
 void Session::deferred_flush() {
@@ -105,12 +110,13 @@ std::size_t Session::buffered_bytes() const {
 
 void Session::enqueue(std::shared_ptr<const std::string> data, bool binary, bool control) {
     const std::size_t size = data->size();
-    if (!control && buffered_bytes() + size > server_.options.max_buffered_bytes) {
+    if (!control && buffered_bytes() + size > shard_.options().max_buffered_bytes) {
         // A client that cannot keep up is cut rather than buffered without bound; the caller
         // (often a broadcast loop) is not re-entered: on_close is posted.
         close_now(CloseReason::send_overflow);
         return;
     }
+    ShardStats::add(shard_.stats().bytes, size);
     queue_.push(Outgoing{std::move(data), binary});
 }
 
@@ -128,7 +134,7 @@ http::Response Session::poll_response(std::string body) const {
     r.status = 200;
     r.content_type = "text/plain; charset=UTF-8";
     r.body = std::move(body);
-    server_.origins.add_cors_headers(request_.origin, r.headers);
+    shard_.origins().add_cors_headers(request_.origin, r.headers);
     return r;
 }
 
@@ -161,7 +167,7 @@ void Session::answer_poll(std::string_view trailer) {
 
 // ---- polling requests ----
 
-void Session::on_poll(std::shared_ptr<Reply> reply) {
+void Session::on_poll(std::shared_ptr<http::Reply> reply) {
     if (state_ == State::closed) {
         reply->send(poll_response(std::string(close_packet)));
         return;
@@ -171,7 +177,7 @@ void Session::on_poll(std::shared_ptr<Reply> reply) {
         http::Response r;
         r.status = 400;
         r.body = error_body(ErrorCode::bad_request);
-        server_.origins.add_cors_headers(request_.origin, r.headers);
+        shard_.origins().add_cors_headers(request_.origin, r.headers);
         reply->send(std::move(r));
         close_now(CloseReason::transport_error);
         return;
@@ -189,19 +195,19 @@ void Session::on_poll(std::shared_ptr<Reply> reply) {
     }
 }
 
-void Session::on_poll_aborted(const Reply* reply) {
+void Session::on_poll_aborted(const http::Reply* reply) {
     if (pending_get() && pending_get() == reply) {
         polling_->pending_get.reset();
         close_now(CloseReason::transport_error);
     }
 }
 
-void Session::on_post(std::string_view body, std::shared_ptr<Reply> reply) {
+void Session::on_post(std::string_view body, std::shared_ptr<http::Reply> reply) {
     http::Response ok;
     ok.status = 200;
     ok.content_type = "text/html";
     ok.body = "ok";
-    server_.origins.add_cors_headers(request_.origin, ok.headers);
+    shard_.origins().add_cors_headers(request_.origin, ok.headers);
     if (state_ == State::open) {
         auto packets = decode_payload(body);
         if (!packets) {
@@ -218,13 +224,13 @@ void Session::on_post(std::string_view body, std::shared_ptr<Reply> reply) {
     reply->send(std::move(ok));
 }
 
-void Session::on_oversized_post(std::shared_ptr<Reply> reply) {
+void Session::on_oversized_post(std::shared_ptr<http::Reply> reply) {
     http::Response r;
     r.status = 413;
     r.content_type = "text/plain; charset=UTF-8";
     r.body = "Payload Too Large";
     r.close_connection = true;
-    server_.origins.add_cors_headers(request_.origin, r.headers);
+    shard_.origins().add_cors_headers(request_.origin, r.headers);
     reply->send(std::move(r));
     close_now(CloseReason::transport_error);
 }
@@ -297,7 +303,7 @@ void Session::on_websocket(std::shared_ptr<WsConnection> ws) {
     }
     polling().probe = std::move(ws);
     auto self = shared_from_this();
-    upgrade_timer().expires_after(server_.options.upgrade_timeout);
+    upgrade_timer().expires_after(shard_.options().upgrade_timeout);
     upgrade_timer().async_wait([self](boost::system::error_code ec) {
         if (!ec) self->on_upgrade_timeout();
     });
@@ -328,6 +334,9 @@ void Session::complete_upgrade() {
         reply->send(poll_response(std::string(noop_packet)));
     }
     ws_ = std::move(polling_->probe);
+    ShardStats::sub(shard_.stats().polling);
+    ShardStats::add(shard_.stats().websocket);
+    on_websocket_ = true;
     // Polling is over for good: its state (the answered GET, the cancelled upgrade timer) goes.
     polling_.reset();
     flush();  // what was queued meanwhile now goes out, in order, over the WebSocket
@@ -348,7 +357,7 @@ void Session::drop_probe() {
 // ---- heartbeat ----
 
 void Session::schedule_ping() {
-    server_.ping_deadlines(shard_).push_back(*this);
+    shard_.ping_deadlines().push_back(*this);
 }
 
 void Session::on_heartbeat_due(DeadlineEntry& entry) {
@@ -365,7 +374,7 @@ void Session::on_ping_due() {
     if (state_ != State::open) return;
     // The pong deadline starts when the ping is queued, whether or not it reached the client.
     awaiting_pong_ = true;
-    server_.pong_deadlines(shard_).push_back(*this);
+    shard_.pong_deadlines().push_back(*this);
     enqueue(ping_packet(), false, true);
     flush();
 }
@@ -405,7 +414,7 @@ void Session::begin_graceful_close(CloseReason reason) {
     state_ = State::closing;
     closing_reason_ = reason;
     leave_deadline_list();
-    upgrade_timer().expires_after(server_.options.ping_timeout);
+    upgrade_timer().expires_after(shard_.options().ping_timeout);
     upgrade_timer().async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (!ec) self->on_close_timeout();
     });
@@ -450,13 +459,16 @@ void Session::finish(CloseReason reason) {
         ws_.reset();
     }
     queue_.clear();
+    ShardStats& stats = shard_.stats();
+    ShardStats::sub(on_websocket_ ? stats.websocket : stats.polling);
+    ShardStats::add(stats.closes[static_cast<std::size_t>(reason)]);
     auto self = shared_from_this();
-    server_.remove(*this);
+    shard_.remove(*this);
     if (pulse::log::enabled(pulse::log::Level::debug))
         pulse::log::debug("engine session closed", {{"sid", sid_}, {"reason", to_string(reason)}});
     // Posted, never run inside a Socket method: an upper layer iterating its sockets (a broadcast)
     // must not see them vanish under its feet.
-    net::post(server_.shards.at(shard_), [self, reason] {
+    asio::post(shard_.io(), [self, reason] {
         // Released before the call (which keeps it alive): breaks the usual session <-> upper
         // socket cycle.
         auto listener = std::move(self->listener);

@@ -11,10 +11,10 @@
 
 #include "engine/deadline_list.hpp"
 #include "engine/outgoing.hpp"
-#include "engine/reply.hpp"
-#include "engine/server_impl.hpp"
+#include "engine/server_shard.hpp"
 #include "engine/socket.hpp"
 #include "engine/websocket_connection.hpp"
+#include "http/endpoint.hpp"
 
 namespace pulse::engine {
 
@@ -27,12 +27,12 @@ class Session final : public Socket,
   public:
     enum class State { open, closing, closed };
 
-    Session(Server::Impl& server, std::string sid, std::size_t shard, HandshakeRequest request);
+    Session(ServerShard& shard, std::string sid, HandshakeRequest request);
     ~Session() override;
 
     // engine::Socket
     const std::string& id() const override { return sid_; }
-    std::size_t shard() const override { return shard_; }
+    std::size_t shard() const override { return shard_.index(); }
     const HandshakeRequest& request() const override { return request_; }
     std::string_view transport_name() const override { return ws_ ? "websocket" : "polling"; }
     void send_text_packet(std::shared_ptr<const std::string> packet) override;
@@ -40,13 +40,13 @@ class Session final : public Socket,
     std::size_t buffered_bytes() const override;
     void close() override;
 
-    // Driven by Server::Impl on this session's shard.
+    // Driven by engine::Server on this session's shard.
     void open_polling();
     void open_websocket(std::shared_ptr<WsConnection> ws);
-    void on_poll(std::shared_ptr<Reply> reply);
-    void on_post(std::string_view body, std::shared_ptr<Reply> reply);
-    void on_poll_aborted(const Reply* reply);
-    void on_oversized_post(std::shared_ptr<Reply> reply);
+    void on_poll(std::shared_ptr<http::Reply> reply);
+    void on_post(std::string_view body, std::shared_ptr<http::Reply> reply);
+    void on_poll_aborted(const http::Reply* reply);
+    void on_oversized_post(std::shared_ptr<http::Reply> reply);
     // A WebSocket with this sid: the upgrade probe, or (while upgrading / upgraded) a duplicate.
     void on_websocket(std::shared_ptr<WsConnection> ws);
     void shutdown();        // graceful, CloseReason::server_shutdown
@@ -86,30 +86,30 @@ class Session final : public Socket,
 
     http::Response poll_response(std::string body) const;
 
-    Server::Impl& server_;
+    ServerShard& shard_;  // all the session sees of its server
     const std::string sid_;
-    const std::size_t shard_;
     const HandshakeRequest request_;
     State state_ = State::open;
     CloseReason closing_reason_ = CloseReason::server_close;
 
     PacketQueue queue_;
     bool flush_posted_ = false;  // a flush is scheduled for the end of this I/O tick
+    bool on_websocket_ = false;  // counted as a WebSocket session (else polling) in the stats
 
     std::shared_ptr<WsConnection> ws_;  // WebSocket transport (direct or after the upgrade)
 
     // What only a polling session needs, in a block created on first use and dropped once the
     // upgrade completes: a direct WebSocket session (most of them) never has one.
     struct Polling {
-        std::shared_ptr<Reply> pending_get;   // the GET waiting for packets
-        std::shared_ptr<WsConnection> probe;  // upgrade in progress
-        bool probed = false;                  // "2probe"/"3probe" exchanged
+        std::shared_ptr<http::Reply> pending_get;  // the GET waiting for packets
+        std::shared_ptr<WsConnection> probe;       // upgrade in progress
+        bool probed = false;                       // "2probe"/"3probe" exchanged
         // Upgrade deadline, or the polling close deadline (created on first use).
         std::unique_ptr<boost::asio::steady_timer> upgrade_timer;
     };
     std::unique_ptr<Polling> polling_;
     Polling& polling();
-    Reply* pending_get() const { return polling_ ? polling_->pending_get.get() : nullptr; }
+    http::Reply* pending_get() const { return polling_ ? polling_->pending_get.get() : nullptr; }
     WsConnection* probe() const { return polling_ ? polling_->probe.get() : nullptr; }
     bool probed() const { return polling_ && polling_->probed; }
     boost::asio::steady_timer& upgrade_timer();

@@ -8,8 +8,8 @@
 
 namespace pulse::engine {
 
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
 
 namespace {
 // Bounds of one gathered write: Asio hands at most 64 buffers to one writev, two per frame.
@@ -77,39 +77,39 @@ void WsConnection::reject(Stream socket, unsigned status, std::string body,
     *text += "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
     *text += body;
     auto sock = std::make_shared<Stream>(std::move(socket));
-    net::async_write(*sock, net::buffer(*text),
-                     [sock, text](boost::system::error_code, std::size_t) {
-                         boost::system::error_code ignored;
-                         sock->shutdown(tcp::socket::shutdown_both, ignored);
-                         sock->close(ignored);
-                     });
+    asio::async_write(*sock, asio::buffer(*text),
+                      [sock, text](boost::system::error_code, std::size_t) {
+                          boost::system::error_code ignored;
+                          sock->shutdown(tcp::socket::shutdown_both, ignored);
+                          sock->close(ignored);
+                      });
 }
 
 // ---- read side ----
 
 void WsConnection::do_read() {
-    if (dead_) return;
+    if (dead()) return;
     // Pending for most of the connection's life: exactly sized (see exact_allocator.hpp).
     socket_.async_wait(
         Stream::wait_read,
-        net::bind_allocator(ExactAllocator<void>{},
-                            [self = shared_from_this()](boost::system::error_code ec) {
-                                if (ec) {
-                                    self->report_closed(CloseReason::transport_close);
-                                    self->finish_close();
-                                    return;
-                                }
-                                self->on_readable();
-                            }));
+        asio::bind_allocator(ExactAllocator<void>{},
+                             [self = shared_from_this()](boost::system::error_code ec) {
+                                 if (ec) {
+                                     self->report_closed(CloseReason::transport_close);
+                                     self->finish_close();
+                                     return;
+                                 }
+                                 self->on_readable();
+                             }));
 }
 
 void WsConnection::on_readable() {
     // One buffer per shard thread, shared by every connection of that shard.
     thread_local std::array<char, 16 * 1024> buffer;
     boost::system::error_code ec;
-    for (int round = 0; round < 4 && !dead_; ++round) {  // bounded: others get their turn
-        const std::size_t n = socket_.read_some(net::buffer(buffer), ec);
-        if (ec == net::error::would_block || ec == net::error::try_again) break;
+    for (int round = 0; round < 4 && !dead(); ++round) {  // bounded: others get their turn
+        const std::size_t n = socket_.read_some(asio::buffer(buffer), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) break;
         if (ec) {
             report_closed(CloseReason::transport_close);
             finish_close();
@@ -127,7 +127,7 @@ bool WsConnection::on_read(std::string_view bytes) {
         switch (ev->kind) {
             case ws::Event::text:
             case ws::Event::binary:
-                if (closing_) break;  // the owner is gone; ignore late messages
+                if (closing()) break;  // the owner is gone; ignore late messages
                 if (auto owner = owner_.lock())
                     owner->on_ws_message(*this, ev->payload, ev->kind == ws::Event::binary);
                 break;
@@ -138,35 +138,44 @@ bool WsConnection::on_read(std::string_view bytes) {
             case ws::Event::pong:
                 break;
             case ws::Event::close:
-                // The peer's close handshake: answer it (if we have not started one) and stop.
-                peer_closed_ = true;
-                report_closed(CloseReason::transport_close);
-                if (!close_queued_) {
-                    closing_ = true;
-                    close_queued_ = true;
-                    occasional().backlog.clear();
-                    occasional().control.push_back(ws::encode_close_frame(ws::close_normal));
-                    kick();
-                }
-                if (!writing_ && !(occasional_ && !occasional_->control.empty())) finish_close();
+                on_peer_close();
                 return false;
             case ws::Event::error:
                 protocol_close(ev->code, CloseReason::transport_error);
                 return false;
         }
-        if (dead_) return false;
+        if (dead()) return false;
     }
     return true;
 }
 
+void WsConnection::on_peer_close() {
+    // The peer's close handshake: answer it (unless ours is out already) and stop reading.
+    report_closed(CloseReason::transport_close);  // the owner may close or abort us in there
+    if (dead()) return;
+    const bool answer = !close_frame_queued();
+    if (answer) {
+        if (occasional_) occasional_->backlog.clear();
+        occasional().control.push_back(ws::encode_close_frame(ws::close_normal));
+    }
+    // Before writing: once our close frame is out, the socket closes at once (no linger).
+    state_ = State::peer_closed;
+    if (answer) kick();
+    if (!dead() && !writing_ && !(occasional_ && !occasional_->control.empty())) finish_close();
+}
+
+void WsConnection::queue_close_frame(std::uint16_t code) {
+    state_ = State::close_queued;
+    occasional().control.push_back(ws::encode_close_frame(code));
+}
+
 void WsConnection::protocol_close(std::uint16_t code, CloseReason reason) {
-    report_closed(reason);
-    if (!close_queued_) {
-        closing_ = true;
-        close_queued_ = true;
+    report_closed(reason);  // the owner may close or abort us in there
+    if (dead()) return;
+    if (!close_frame_queued()) {
         occasional().backlog.clear();
         occasional().direct.clear();
-        occasional().control.push_back(ws::encode_close_frame(code));
+        queue_close_frame(code);
         kick();
     }
 }
@@ -182,7 +191,7 @@ void WsConnection::report_closed(CloseReason reason) {
 // ---- write side ----
 
 void WsConnection::kick() {
-    if (!writing_ && !dead_) start_write(nullptr);
+    if (!writing_ && !dead()) start_write(nullptr);
 }
 
 void WsConnection::send_direct(std::shared_ptr<const std::string> packet) {
@@ -191,7 +200,7 @@ void WsConnection::send_direct(std::shared_ptr<const std::string> packet) {
 }
 
 void WsConnection::write_from(PacketQueue& queue) {
-    if (writing_ || dead_ || closing_) return;
+    if (writing_ || closing()) return;
     start_write(&queue);
 }
 
@@ -227,6 +236,24 @@ void WsConnection::release_write_buffers() {
 }
 
 void WsConnection::start_write(PacketQueue* source) {
+    if (!gather(source)) {
+        release_write_buffers();
+        if (state_ == State::flushing && !occasional_output()) {
+            // The backlog is out: now our close frame.
+            queue_close_frame(ws::close_normal);
+            start_write(nullptr);
+        }
+        return;
+    }
+    frame();
+    writing_ = true;
+    // Depth-bounded: finishing a batch may start the next one (on_write_done -> owner ->
+    // write_from), which must not recurse without end.
+    if (sync_depth_ < max_sync_depth && write_now()) return;
+    write_async();
+}
+
+bool WsConnection::gather(PacketQueue* source) {
     borrow_write_buffers();
     batch_->control.clear();
     batch_->flight.clear();
@@ -249,17 +276,12 @@ void WsConnection::start_write(PacketQueue* source) {
         drop_occasional_if_unused();
     }
     if (source) take(*source);
+    in_flight_bytes_ = bytes;
+    return !batch_->control.empty() || !batch_->flight.empty();
+}
 
-    if (batch_->control.empty() && batch_->flight.empty()) {
-        release_write_buffers();
-        if (closing_ && !close_queued_ && !occasional_output()) {
-            close_queued_ = true;
-            occasional().control.push_back(ws::encode_close_frame(ws::close_normal));
-            start_write(nullptr);
-        }
-        return;
-    }
-    for (const auto& c : batch_->control) batch_->buffers.push_back(net::buffer(c));
+void WsConnection::frame() {
+    for (const auto& c : batch_->control) batch_->buffers.push_back(asio::buffer(c));
     if (batch_->headers.size() < batch_->flight.size())
         batch_->headers.resize(batch_->flight.size());
     for (std::size_t i = 0; i < batch_->flight.size(); ++i) {
@@ -267,45 +289,47 @@ void WsConnection::start_write(PacketQueue* source) {
         const std::size_t n =
             ws::encode_header(batch_->headers[i].data(),
                               batch_->flight[i].binary ? ws::binary : ws::text, data.size());
-        batch_->buffers.push_back(net::buffer(batch_->headers[i].data(), n));
-        batch_->buffers.push_back(net::buffer(data));
+        batch_->buffers.push_back(asio::buffer(batch_->headers[i].data(), n));
+        batch_->buffers.push_back(asio::buffer(data));
     }
-    in_flight_bytes_ = bytes;
-    writing_ = true;
-    if (sync_depth_ < max_sync_depth) {
-        // Most writes fit in the socket's send buffer: hand them to the kernel now (the socket is
-        // non-blocking) and skip Asio's write operation, its reactor registration and the posted
-        // completion. Only what the kernel refused waits for writability. Errors take the async
-        // path below, so they are reported from a fresh handler as before (never re-entering the
-        // owner from inside its own call into us). Depth-bounded: finishing a batch may start the
-        // next one (on_write_done -> owner -> write_from).
-        boost::system::error_code ec;
-        const std::size_t total = net::buffer_size(batch_->buffers);
-        const std::size_t n = socket_.write_some(batch_->buffers, ec);
-        if (!ec && n == total) {
-            writing_ = false;
-            in_flight_bytes_ = 0;
-            release_write_buffers();
-            ++sync_depth_;
-            on_write_done();
-            --sync_depth_;
-            return;
-        }
-        if (!ec || ec == net::error::would_block || ec == net::error::try_again)
-            consume_written(ec ? 0 : n);
+}
+
+bool WsConnection::write_now() {
+    // Most writes fit in the socket's send buffer: hand them to the kernel now (the socket is
+    // non-blocking) and skip Asio's write operation, its reactor registration and the posted
+    // completion. Only what the kernel refused waits for writability. Errors take the async path,
+    // so they are reported from a fresh handler (never re-entering the owner from inside its own
+    // call into us).
+    boost::system::error_code ec;
+    const std::size_t total = asio::buffer_size(batch_->buffers);
+    const std::size_t n = socket_.write_some(batch_->buffers, ec);
+    if (!ec && n == total) {
+        writing_ = false;
+        in_flight_bytes_ = 0;
+        release_write_buffers();
+        ++sync_depth_;
+        on_write_done();
+        --sync_depth_;
+        return true;
     }
-    net::async_write(socket_, batch_->buffers,
-                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                         self->writing_ = false;
-                         self->in_flight_bytes_ = 0;
-                         self->release_write_buffers();
-                         if (ec) {
-                             self->report_closed(CloseReason::transport_error);
-                             self->finish_close();
-                             return;
-                         }
-                         self->on_write_done();
-                     });
+    if (!ec || ec == asio::error::would_block || ec == asio::error::try_again)
+        consume_written(ec ? 0 : n);
+    return false;
+}
+
+void WsConnection::write_async() {
+    asio::async_write(socket_, batch_->buffers,
+                      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                          self->writing_ = false;
+                          self->in_flight_bytes_ = 0;
+                          self->release_write_buffers();
+                          if (ec) {
+                              self->report_closed(CloseReason::transport_error);
+                              self->finish_close();
+                              return;
+                          }
+                          self->on_write_done();
+                      });
 }
 
 void WsConnection::consume_written(std::size_t n) {
@@ -319,45 +343,47 @@ void WsConnection::consume_written(std::size_t n) {
 
 void WsConnection::on_write_done() {
     release_write_buffers();  // normally done already by whoever completed the write
-    if (dead_) return;
-    if (occasional_output()) {
-        start_write(nullptr);
-        return;
-    }
-    if (closing_) {
-        if (!close_queued_) {
-            start_write(nullptr);  // queues and writes the close frame
+    switch (state_) {
+        case State::closed:
             return;
-        }
-        if (peer_closed_) {
-            finish_close();  // both close frames exchanged
+        case State::open:
+            if (occasional_output()) return start_write(nullptr);
+            if (auto owner = owner_.lock()) owner->on_ws_drained(*this);
             return;
-        }
-        // Close frame sent: half-close and give the peer a moment to answer.
-        boost::system::error_code ignored;
-        socket_.shutdown(tcp::socket::shutdown_send, ignored);
-        auto& linger = occasional().linger;
-        linger = std::make_unique<net::steady_timer>(socket_.get_executor());
-        linger->expires_after(close_linger);
-        linger->async_wait([self = shared_from_this()](boost::system::error_code ec) {
-            if (!ec) self->finish_close();
-        });
-        return;
+        case State::flushing:
+            return start_write(nullptr);  // more backlog, or our close frame
+        case State::peer_closed:
+            if (occasional_output()) return start_write(nullptr);
+            return finish_close();  // both close frames exchanged
+        case State::close_queued:
+            if (occasional_output()) return start_write(nullptr);
+            linger();
+            return;
     }
-    if (auto owner = owner_.lock()) owner->on_ws_drained(*this);
+}
+
+void WsConnection::linger() {
+    // Our close frame is out: half-close and give the peer a moment to answer with its own.
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    auto& timer = occasional().linger;
+    timer = std::make_unique<asio::steady_timer>(socket_.get_executor());
+    timer->expires_after(close_linger);
+    timer->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (!ec) self->finish_close();
+    });
 }
 
 void WsConnection::close(std::uint16_t code, PacketQueue rest) {
     owner_.reset();
     reported_ = true;
-    if (dead_ || closing_) return;
-    closing_ = true;
+    if (closing()) return;
+    state_ = State::flushing;
     if (!rest.empty()) occasional().backlog.append(rest);
     if (code != ws::close_normal) {
         // An error close carries no backlog: the code tells why.
         if (occasional_) occasional_->backlog.clear();
-        close_queued_ = true;
-        occasional().control.push_back(ws::encode_close_frame(code));
+        queue_close_frame(code);
     }
     kick();
 }
@@ -369,8 +395,8 @@ void WsConnection::abort() {
 }
 
 void WsConnection::finish_close() {
-    if (dead_) return;
-    dead_ = true;
+    if (dead()) return;
+    state_ = State::closed;
     boost::system::error_code ignored;
     if (occasional_ && occasional_->linger) occasional_->linger->cancel();
     socket_.shutdown(tcp::socket::shutdown_both, ignored);

@@ -19,7 +19,7 @@
 #include "engine/outgoing.hpp"
 #include "engine/socket.hpp"
 #include "engine/ws_frame.hpp"
-#include "http/shard_socket.hpp"
+#include "net/shard_socket.hpp"
 
 namespace pulse::engine {
 
@@ -38,9 +38,17 @@ class WsOwner {
 
 class WsConnection : public std::enable_shared_from_this<WsConnection> {
   public:
+    // The connection's life, in order (a step may be skipped; it never goes back):
+    enum class State {
+        open,          // messages flow both ways
+        flushing,      // close() asked: the backlog goes out, then our close frame
+        close_queued,  // our close frame is queued or written; waiting for the peer's (linger)
+        peer_closed,   // the peer's close frame came and ours is queued: closed once it is out
+        closed,        // socket closed
+    };
     struct WriteBatch;  // the vectors one gathered write is built in (websocket_connection.cpp)
     // Bound to the io_context's own executor type (see http/shard_socket.hpp).
-    using Stream = http::ShardSocket;
+    using Stream = net::ShardSocket;
 
     WsConnection(Stream socket, std::size_t max_message);
     ~WsConnection();
@@ -51,6 +59,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
     void accept(std::string_view client_key, std::weak_ptr<WsOwner> owner, bool write_now = true);
     void set_owner(std::weak_ptr<WsOwner> owner) { owner_ = std::move(owner); }
 
+    State state() const { return state_; }
     bool idle() const { return !writing_; }
     std::size_t in_flight_bytes() const { return in_flight_bytes_; }
     // Moves up to a batch of packets from the owner's queue into one gathered write. Call when
@@ -74,8 +83,22 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
     bool on_read(std::string_view bytes);  // false: stop reading
     void report_closed(CloseReason reason);
     void protocol_close(std::uint16_t code, CloseReason reason);
+    void on_peer_close();
+    // Our close frame goes to the front of the output (after control bytes already queued).
+    void queue_close_frame(std::uint16_t code);
+
+    // One gathered write, in named steps: gather (control bytes, direct packets, backlog, then
+    // `source`), frame (headers built in place, one buffer list), then write_now (the
+    // synchronous writev on the non-blocking socket) and, for whatever the kernel refused,
+    // write_async. on_write_done decides what follows: more output, the close handshake, or
+    // asking the owner for more.
     void start_write(PacketQueue* source);
+    bool gather(PacketQueue* source);  // false: nothing to write
+    void frame();
+    bool write_now();  // true: the whole batch reached the kernel
+    void write_async();
     void on_write_done();
+    void linger();
     void borrow_write_buffers();          // the thread's scratch vectors, if we hold none
     void release_write_buffers();         // back to the scratch (or freed): nothing kept while idle
     void consume_written(std::size_t n);  // drops the first n bytes from the batch
@@ -91,7 +114,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
     // Write side. What is written besides the owner's queue (the 101 answer, pongs, the upgrade
     // probe's answer, the close frame and what a closing connection still flushes) is rare: it
     // lives in one block allocated when needed and freed once written, instead of three
-    // containers (~100 bytes) in every idle connection.
+    // containers in every idle connection.
     struct Occasional {
         std::vector<std::string> control;  // raw bytes first: 101 answer, pongs, the close frame
         PacketQueue direct;                // send_direct packets, before the owner's queue
@@ -104,13 +127,16 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
     void drop_occasional_if_unused();
     std::unique_ptr<WriteBatch> batch_;  // only while a batch is being written
     std::size_t in_flight_bytes_ = 0;
-    bool writing_ = false;
+    State state_ = State::open;
+    bool writing_ = false;          // a batch is with the kernel or with Asio
+    bool reported_ = false;         // on_ws_closed delivered, or the owner let go (close/abort)
     unsigned char sync_depth_ = 0;  // nested synchronous batch completions (start_write)
-    bool closing_ = false;          // close() requested: flush backlog, then close frame
-    bool close_queued_ = false;     // the close frame is queued or written
-    bool reported_ = false;         // on_ws_closed already delivered
-    bool peer_closed_ = false;      // the peer's close frame arrived
-    bool dead_ = false;             // socket closed
+
+    bool closing() const { return state_ != State::open; }  // no owner messages any more
+    bool close_frame_queued() const {
+        return state_ == State::close_queued || state_ == State::peer_closed;
+    }
+    bool dead() const { return state_ == State::closed; }
 };
 
 }  // namespace pulse::engine

@@ -2,6 +2,7 @@
 
 #include "engine/base64.hpp"
 #include "engine/sha1.hpp"
+#include "engine/utf8.hpp"
 
 namespace pulse::engine::ws {
 
@@ -58,10 +59,80 @@ void Reader::feed(std::string_view bytes) {
     p.buffer.append(bytes);
 }
 
+bool is_valid_close_code(std::uint16_t code) {
+    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+           (code >= 3000 && code <= 4999);
+}
+
 std::optional<Event> Reader::fail(std::uint16_t code) {
     stopped_ = true;
     pending_.reset();
     return Event{Event::error, {}, code};
+}
+
+std::optional<FrameHeader> parse_header(std::string_view data, bool& invalid_length) {
+    invalid_length = false;
+    if (data.size() < 2) return std::nullopt;
+    const auto b0 = static_cast<unsigned char>(data[0]);
+    const auto b1 = static_cast<unsigned char>(data[1]);
+    FrameHeader h;
+    h.fin = b0 & 0x80;
+    h.rsv = (b0 >> 4) & 0x7;
+    h.opcode = b0 & 0x0F;
+    h.masked = b1 & 0x80;
+    h.length = b1 & 0x7F;
+    h.size = 2;
+    if (h.length == 126) {
+        if (data.size() < 4) return std::nullopt;
+        h.length = (std::uint64_t(static_cast<unsigned char>(data[2])) << 8) |
+                   static_cast<unsigned char>(data[3]);
+        h.size = 4;
+    } else if (h.length == 127) {
+        if (data.size() < 10) return std::nullopt;
+        h.length = 0;
+        for (int i = 0; i < 8; ++i)
+            h.length = (h.length << 8) | static_cast<unsigned char>(data[2 + i]);
+        invalid_length = h.length >> 63;
+        h.size = 10;
+    }
+    if (h.masked) {
+        if (data.size() < h.size + 4) return std::nullopt;
+        h.mask = reinterpret_cast<const unsigned char*>(data.data() + h.size);
+        h.size += 4;
+    }
+    return h;
+}
+
+std::uint16_t Reader::check_header(const FrameHeader& h) const {
+    if (h.rsv != 0) return close_protocol_error;  // no extension negotiated
+    if (!h.masked) return close_protocol_error;   // clients must mask
+    if (h.control()) {
+        if (!h.fin || h.length > 125) return close_protocol_error;
+        if (h.opcode != close && h.opcode != ping && h.opcode != pong) return close_protocol_error;
+        return 0;
+    }
+    if (h.opcode != continuation && h.opcode != text && h.opcode != binary)
+        return close_protocol_error;
+    const bool in_message = pending_ && pending_->message_kind;
+    if (h.opcode == continuation && !in_message) return close_protocol_error;
+    if (h.opcode != continuation && in_message) return close_protocol_error;  // nested message
+    // Refuse an oversized message as soon as its header says so, before buffering it.
+    const std::size_t assembled = pending_ ? pending_->message.size() : 0;
+    if (assembled + h.length > max_message_) return close_too_big;
+    return 0;
+}
+
+void Reader::release_consumed() {
+    // Clients send little (a join, a pong every pingInterval), so giving the memory back costs an
+    // allocation or two per message, where keeping it cost every idle connection its buffer.
+    Pending& p = *pending_;
+    if (!p.message_kind) {
+        pending_.reset();
+    } else {  // a fragmented message is still being assembled
+        p.buffer.clear();
+        p.buffer.shrink_to_fit();
+        p.offset = 0;
+    }
 }
 
 std::optional<Event> Reader::next() {
@@ -69,91 +140,67 @@ std::optional<Event> Reader::next() {
         Pending& p = *pending_;
         const std::string_view data = std::string_view(p.buffer).substr(p.offset);
         if (data.empty()) {
-            // Everything consumed: an idle connection keeps no buffer from its last message.
-            // Clients send little (a join, a pong every pingInterval), so giving the memory back
-            // costs an allocation or two per message; keeping it cost ~170 bytes a connection.
-            if (!p.message_kind) {
-                pending_.reset();
-            } else {  // a fragmented message is still being assembled
-                p.buffer.clear();
-                p.buffer.shrink_to_fit();
-                p.offset = 0;
-            }
+            release_consumed();
             return std::nullopt;
         }
-        if (data.size() < 2) return std::nullopt;
-        const auto b0 = static_cast<unsigned char>(data[0]);
-        const auto b1 = static_cast<unsigned char>(data[1]);
-        const bool fin = b0 & 0x80;
-        const std::uint8_t opcode = b0 & 0x0F;
-        if (b0 & 0x70) return fail(close_protocol_error);     // no extension negotiated
-        if (!(b1 & 0x80)) return fail(close_protocol_error);  // clients must mask
-        std::uint64_t length = b1 & 0x7F;
-        std::size_t header = 2;
-        if (length == 126) {
-            if (data.size() < 4) return std::nullopt;
-            length = (std::uint64_t(static_cast<unsigned char>(data[2])) << 8) |
-                     static_cast<unsigned char>(data[3]);
-            header = 4;
-        } else if (length == 127) {
-            if (data.size() < 10) return std::nullopt;
-            length = 0;
-            for (int i = 0; i < 8; ++i)
-                length = (length << 8) | static_cast<unsigned char>(data[2 + i]);
-            if (length >> 63) return fail(close_protocol_error);
-            header = 10;
-        }
-        const bool control = opcode & 0x8;
-        if (control && (!fin || length > 125)) return fail(close_protocol_error);
-        if (!control && opcode != continuation && opcode != text && opcode != binary)
-            return fail(close_protocol_error);
-        if (control && opcode != close && opcode != ping && opcode != pong)
-            return fail(close_protocol_error);
-        // Refuse an oversized message as soon as its header says so, before buffering it.
-        if (!control && p.message.size() + length > max_message_) return fail(close_too_big);
-        if (data.size() < header + 4 + length) return std::nullopt;
+        bool invalid_length = false;
+        const auto header = parse_header(data, invalid_length);
+        if (invalid_length) return fail(close_protocol_error);
+        if (!header) return std::nullopt;
+        if (const std::uint16_t code = check_header(*header)) return fail(code);
+        if (data.size() < header->size + header->length) return std::nullopt;
 
-        const unsigned char* mask = reinterpret_cast<const unsigned char*>(data.data() + header);
-        std::string payload(data.substr(header + 4, length));
-        for (std::size_t i = 0; i < payload.size(); ++i) payload[i] ^= mask[i & 3];
-        p.offset += header + 4 + length;
+        std::string payload(data.substr(header->size, header->length));
+        for (std::size_t i = 0; i < payload.size(); ++i) payload[i] ^= header->mask[i & 3];
+        p.offset += header->size + header->length;
 
-        if (control) {
-            if (opcode == ping) return Event{Event::ping, std::move(payload)};
-            if (opcode == pong) return Event{Event::pong, std::move(payload)};
-            // close
-            if (payload.size() == 1) return fail(close_protocol_error);
-            std::uint16_t code = 1005;
-            std::string reason;
-            if (payload.size() >= 2) {
-                code = static_cast<std::uint16_t>((static_cast<unsigned char>(payload[0]) << 8) |
-                                                  static_cast<unsigned char>(payload[1]));
-                reason = payload.substr(2);
-            }
-            stopped_ = true;
-            return Event{Event::close, std::move(reason), code};
-        }
-        if (opcode == continuation) {
-            if (!p.message_kind) return fail(close_protocol_error);
-        } else {
-            if (p.message_kind) return fail(close_protocol_error);  // new message inside one
-            p.message_kind = opcode == text ? Event::text : Event::binary;
-        }
-        if (p.message.empty() && fin) {
-            // Unfragmented: hand the payload over without copying it again.
-            Event ev{*p.message_kind, std::move(payload)};
-            p.message_kind.reset();
-            return ev;
-        }
-        p.message += payload;
-        if (fin) {
-            Event ev{*p.message_kind, std::move(p.message)};
-            p.message.clear();
-            p.message_kind.reset();
-            return ev;
-        }
+        auto event = header->control() ? on_control(header->opcode, std::move(payload))
+                                       : on_data(*header, std::move(payload));
+        if (event) return event;
     }
     return std::nullopt;
+}
+
+std::optional<Event> Reader::on_control(std::uint8_t opcode, std::string payload) {
+    if (opcode == ping) return Event{Event::ping, std::move(payload)};
+    if (opcode == pong) return Event{Event::pong, std::move(payload)};
+    // close: an optional 2-byte code, then an optional reason
+    if (payload.size() == 1) return fail(close_protocol_error);
+    std::uint16_t code = 1005;  // "no status received"
+    std::string reason;
+    if (payload.size() >= 2) {
+        code = static_cast<std::uint16_t>((static_cast<unsigned char>(payload[0]) << 8) |
+                                          static_cast<unsigned char>(payload[1]));
+        reason = payload.substr(2);
+        if (!is_valid_close_code(code)) return fail(close_protocol_error);
+        if (!is_valid_utf8(reason)) return fail(close_invalid_payload);
+    }
+    stopped_ = true;
+    return Event{Event::close, std::move(reason), code};
+}
+
+std::optional<Event> Reader::on_data(const FrameHeader& header, std::string payload) {
+    Pending& p = *pending_;
+    if (header.opcode != continuation)
+        p.message_kind = header.opcode == text ? Event::text : Event::binary;
+    if (p.message.empty() && header.fin) {
+        // Unfragmented: hand the payload over without copying it again.
+        const Event::Kind kind = *p.message_kind;
+        p.message_kind.reset();
+        return complete_message(kind, std::move(payload));
+    }
+    p.message += payload;
+    if (!header.fin) return std::nullopt;
+    const Event::Kind kind = *p.message_kind;
+    std::string message = std::move(p.message);
+    p.message.clear();
+    p.message_kind.reset();
+    return complete_message(kind, std::move(message));
+}
+
+std::optional<Event> Reader::complete_message(Event::Kind kind, std::string message) {
+    if (kind == Event::text && !is_valid_utf8(message)) return fail(close_invalid_payload);
+    return Event{kind, std::move(message)};
 }
 
 }  // namespace pulse::engine::ws

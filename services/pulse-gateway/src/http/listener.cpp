@@ -16,21 +16,19 @@
 #include <optional>
 #include <stdexcept>
 
-#include "engine/reply.hpp"
-#include "engine/request_check.hpp"
-#include "engine/server.hpp"
-#include "engine/server_impl.hpp"
-#include "http/io_shards.hpp"
+#include "http/endpoint.hpp"
 #include "http/router.hpp"
-#include "http/shard_socket.hpp"
-#include "pulse/log.hpp"
+#include "http/upgrade.hpp"
+#include "net/acceptor.hpp"
+#include "net/io_shards.hpp"
+#include "net/shard_socket.hpp"
 
 namespace pulse::http {
 
-namespace net = boost::asio;
+namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-using tcp = net::ip::tcp;
+using tcp = asio::ip::tcp;
 
 namespace {
 
@@ -46,23 +44,23 @@ std::string lower(std::string_view s) {
 
 class Connection;
 
-// The engine's handle on a request of this connection (see engine/reply.hpp).
-class ConnectionReply final : public engine::Reply {
+// The endpoint's handle on a request of this connection (see endpoint.hpp).
+class ConnectionReply final : public Reply {
   public:
-    ConnectionReply(std::weak_ptr<Connection> conn, net::any_io_executor ex)
+    ConnectionReply(std::weak_ptr<Connection> conn, asio::any_io_executor ex)
         : conn_(std::move(conn)), ex_(std::move(ex)) {}
     void send(Response response) override;
 
   private:
     std::weak_ptr<Connection> conn_;
-    net::any_io_executor ex_;
+    asio::any_io_executor ex_;
     std::atomic<bool> sent_{false};
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
   public:
     // `peer` comes from accept() itself: no getpeername() per connection.
-    Connection(ShardSocket socket, const tcp::endpoint& peer, std::size_t shard,
+    Connection(net::ShardSocket socket, const tcp::endpoint& peer, std::size_t shard,
                const Router& router, const ListenerOptions& options)
         : stream_(std::move(socket)),
           shard_(shard),
@@ -76,7 +74,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     void start() { do_read(); }
 
     // From ConnectionReply, on this connection's thread.
-    void on_reply(const engine::Reply* reply, Response response) {
+    void on_reply(const Reply* reply, Response response) {
         if (!awaiting_ || reply != pending_.get()) return;
         awaiting_ = false;
         if (watching_) {
@@ -101,7 +99,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
 
     void on_header(beast::error_code ec) {
-        if (ec) return close();
+        if (ec) return refuse(ec);
         auto& req = parser_->get();
         request_ = Request{};
         request_.method = std::string(req.method_string());
@@ -114,25 +112,24 @@ class Connection : public std::enable_shared_from_this<Connection> {
             request_.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
         request_.remote_address = remote_;
         keep_alive_ = req.keep_alive();
-        engine_ = router_.engine_for(request_.path);
+        endpoint_ = router_.endpoint_for(request_.path);
 
-        if (engine_ && req.method() == bhttp::verb::get &&
-            lower(request_.header("upgrade")).find("websocket") != std::string::npos) {
-            // The engine takes the socket over (WebSocket or a refusal written by hand).
+        if (endpoint_ && req.method() == bhttp::verb::get && is_websocket_upgrade(request_)) {
+            // The endpoint takes the socket over (WebSocket or a refusal written by hand).
             stream_.expires_never();
-            engine_->impl().handle_upgrade(shard_, std::move(request_), stream_.release_socket());
+            endpoint_->handle_upgrade(shard_, std::move(request_), stream_.release_socket());
             return;
         }
-        if (engine_) parser_->body_limit(engine_->options().max_payload);
+        if (endpoint_) parser_->body_limit(endpoint_->body_limit());
         if (lower(request_.header("expect")) == "100-continue") {
             // curl and some HTTP clients wait (about a second) for this before sending a body.
             static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
             stream_.expires_after(options_.io_timeout);
-            net::async_write(stream_, net::buffer(go_on.data(), go_on.size()),
-                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                                 if (ec) return self->close();
-                                 self->read_body();
-                             });
+            asio::async_write(stream_, asio::buffer(go_on.data(), go_on.size()),
+                              [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                  if (ec) return self->close();
+                                  self->read_body();
+                              });
             return;
         }
         read_body();
@@ -148,9 +145,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     void on_body(beast::error_code ec) {
         if (ec == bhttp::error::body_limit) {
             keep_alive_ = false;  // the rest of the body is still on the wire
-            if (engine_) {
-                await_engine([&](auto reply) {
-                    engine_->impl().handle_oversized(shard_, std::move(request_), std::move(reply));
+            if (endpoint_) {
+                await_endpoint([&](auto reply) {
+                    endpoint_->handle_oversized(shard_, std::move(request_), std::move(reply));
                 });
             } else {
                 Response r = json_response(413, R"({"error":"Payload Too Large"})");
@@ -158,11 +155,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
             }
             return;
         }
-        if (ec) return close();
+        if (ec) return refuse(ec);
         request_.body = parser_->release().body();
-        if (engine_) {
-            await_engine([&](auto reply) {
-                engine_->impl().handle_request(shard_, std::move(request_), std::move(reply));
+        if (endpoint_) {
+            await_endpoint([&](auto reply) {
+                endpoint_->handle_request(shard_, std::move(request_), std::move(reply));
             });
             return;
         }
@@ -170,9 +167,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
 
     template <class Hand>
-    void await_engine(Hand&& hand) {
+    void await_endpoint(Hand&& hand) {
         pending_ = std::make_shared<ConnectionReply>(weak_from_this(), stream_.get_executor());
-        pending_sid_ = engine::parse_engine_query(request_.query).sid;
+        pending_query_ = request_.query;
         awaiting_ = true;
         ready_.reset();
         auto self = shared_from_this();
@@ -180,7 +177,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         if (awaiting_) watch();
     }
 
-    // While the engine holds the request (a long poll), keep a read pending so that a client
+    // While the endpoint holds the request (a long poll), keep a read pending so that a client
     // hanging up is noticed: the reference server closes the session on a cancelled GET.
     void watch() {
         watching_ = true;
@@ -204,11 +201,32 @@ class Connection : public std::enable_shared_from_this<Connection> {
         if (!awaiting_) return;
         if (ec || buffer_.size() > max_pipelined_bytes) {
             awaiting_ = false;
-            if (engine_) engine_->impl().request_aborted(pending_sid_, pending_.get());
+            if (endpoint_) endpoint_->request_aborted(pending_query_, pending_.get());
             pending_.reset();
             return close();
         }
         watch();
+    }
+
+    // A request that cannot be read gets a status line and a JSON reason before the close (the
+    // rest of the stream cannot be trusted to be framed): 414 for a request line over the head
+    // limit, 431 for headers over it, 400 for anything else malformed. A peer that left or timed
+    // out gets nothing (Beast closes the socket on a timeout).
+    void refuse(beast::error_code ec) {
+        if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+            ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+            ec == asio::error::connection_reset || !parser_ || !parser_->got_some())
+            return close();
+        keep_alive_ = false;
+        if (ec == bhttp::error::header_limit) {
+            const auto data = buffer_.cdata();
+            const std::string_view seen(static_cast<const char*>(data.data()), data.size());
+            if (seen.find("\r\n") == std::string_view::npos)
+                return write_response(json_response(414, R"({"error":"URI Too Long"})"));
+            return write_response(
+                json_response(431, R"({"error":"Request Header Fields Too Large"})"));
+        }
+        write_response(json_response(400, R"({"error":"Bad Request"})"));
     }
 
     void write_response(Response r) {
@@ -237,8 +255,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         stream_.close();
     }
 
-    // On the shard's own executor type, so that an upgrade hands the engine this very socket.
-    beast::basic_stream<tcp, net::io_context::executor_type> stream_;
+    // On the shard's own executor type, so that an upgrade hands the endpoint this very socket.
+    beast::basic_stream<tcp, asio::io_context::executor_type> stream_;
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     std::size_t shard_;
@@ -247,10 +265,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::string remote_;
     Request request_;
     bool keep_alive_ = true;
-    engine::Server* engine_ = nullptr;
+    Endpoint* endpoint_ = nullptr;
 
     std::shared_ptr<ConnectionReply> pending_;
-    std::string pending_sid_;
+    std::string pending_query_;
     bool awaiting_ = false;
     bool watching_ = false;
     std::optional<Response> ready_;
@@ -258,7 +276,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 void ConnectionReply::send(Response response) {
     if (sent_.exchange(true)) return;
-    net::dispatch(ex_, [conn = conn_, self = this, response = std::move(response)]() mutable {
+    asio::dispatch(ex_, [conn = conn_, self = this, response = std::move(response)]() mutable {
         if (auto c = conn.lock()) c->on_reply(self, std::move(response));
     });
 }
@@ -266,74 +284,45 @@ void ConnectionReply::send(Response response) {
 }  // namespace
 
 struct Listener::Impl : std::enable_shared_from_this<Listener::Impl> {
-    Impl(IoShards& s, const Router& r, ListenerOptions o)
-        : shards(s), router(r), options(std::move(o)), acceptor(s.at(0)) {}
+    Impl(const Router& r, ListenerOptions o) : router(r), options(std::move(o)) {}
 
-    void accept() {
-        const std::size_t shard = shards.next_index();
-        acceptor.async_accept(
-            shards.at(shard), peer,
-            [self = shared_from_this(), shard](beast::error_code ec, ShardSocket socket) {
-                if (!self->acceptor.is_open()) return;
-                if (!ec) {
-                    // The socket already belongs to its shard's io_context: start it there.
-                    net::post(socket.get_executor(),
-                              [self, shard, peer = self->peer, s = std::move(socket)]() mutable {
-                                  std::make_shared<Connection>(std::move(s), peer, shard,
-                                                               self->router, self->options)
-                                      ->start();
-                              });
-                } else if (ec == net::error::no_descriptors) {
-                    pulse::log::warn("accept failed", {{"error", ec.message()}});
-                }
-                self->accept();
-            });
+    // Connections refer to the router and options: accepted ones are started only while the
+    // listener exists.
+    void start_connection(net::ShardSocket socket, const tcp::endpoint& peer, std::size_t shard) {
+        std::make_shared<Connection>(std::move(socket), peer, shard, router, options)->start();
     }
 
-    IoShards& shards;
     const Router& router;
     const ListenerOptions options;
-    tcp::acceptor acceptor;
-    tcp::endpoint peer;  // filled by the pending accept (one at a time)
-    std::atomic<bool> started{false};
+    std::optional<net::Acceptor> acceptor;
 };
 
-Listener::Listener(IoShards& shards, const Router& router, ListenerOptions options)
-    : impl_(std::make_shared<Impl>(shards, router, std::move(options))) {
-    const auto& o = impl_->options;
-    const std::string where = o.host + ":" + std::to_string(o.port);
-    beast::error_code ec;
-    const auto address = net::ip::make_address(o.host, ec);
-    if (ec) throw std::runtime_error("cannot listen on " + where + ": invalid address");
-    const tcp::endpoint endpoint(address, o.port);
-    auto& a = impl_->acceptor;
-    a.open(endpoint.protocol(), ec);
-    if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) a.bind(endpoint, ec);
-    if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
-    if (ec) throw std::runtime_error("cannot listen on " + where + ": " + ec.message());
+Listener::Listener(net::IoShards& shards, const Router& router, ListenerOptions options)
+    : impl_(std::make_shared<Impl>(router, std::move(options))) {
+    impl_->acceptor.emplace(
+        shards, impl_->options.host, impl_->options.port,
+        [weak = std::weak_ptr<Impl>(impl_)](net::ShardSocket socket, const tcp::endpoint& peer,
+                                            std::size_t shard) {
+            if (auto impl = weak.lock()) impl->start_connection(std::move(socket), peer, shard);
+        });
 }
 
-Listener::~Listener() {
-    stop();
-}
+Listener::~Listener() = default;
 
 std::uint16_t Listener::port() const {
-    beast::error_code ec;
-    return impl_->acceptor.local_endpoint(ec).port();
+    return impl_->acceptor->port();
 }
 
 void Listener::start() {
-    // One accept pending at a time (it fills the shared `peer`): a second start() is a no-op.
-    if (impl_->started.exchange(true)) return;
-    net::post(impl_->acceptor.get_executor(), [impl = impl_] { impl->accept(); });
+    impl_->acceptor->start();
 }
 
 void Listener::stop() {
-    net::post(impl_->acceptor.get_executor(), [impl = impl_] {
-        beast::error_code ignored;
-        impl->acceptor.close(ignored);
-    });
+    impl_->acceptor->stop();
+}
+
+std::uint64_t Listener::accept_errors() const {
+    return impl_->acceptor->accept_errors();
 }
 
 }  // namespace pulse::http

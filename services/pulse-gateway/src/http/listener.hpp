@@ -1,16 +1,19 @@
 #pragma once
 // The gateway's HTTP/1.1 listener (Beast): keep-alive, timeouts, header/body limits; routes each
-// request through a Router, hands Engine.IO paths (polling and WebSocket upgrades) to the mounted
-// engine::Server. Accepts on shard 0 and spreads connections over every IoShards shard.
+// request through a Router, hands the paths of a mounted Endpoint (the Engine.IO server: polling
+// and WebSocket upgrades) to it. Connections come from a net::Acceptor, one shard each.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 
+namespace pulse::net {
+class IoShards;
+}
+
 namespace pulse::http {
 
-class IoShards;
 class Router;
 
 struct ListenerOptions {
@@ -23,16 +26,18 @@ struct ListenerOptions {
 
 class Listener {
   public:
-    // Binds and listens right away: throws std::runtime_error with a one-line message naming the
-    // address ("cannot listen on 127.0.0.1:3000: Address already in use") on failure.
-    Listener(IoShards& shards, const Router& router, ListenerOptions options);
+    // Binds and listens at once (net::Acceptor: a failure throws a one-line message naming the
+    // address). Neither copied nor moved: connections refer to the router and the options.
+    Listener(net::IoShards& shards, const Router& router, ListenerOptions options);
+    Listener(Listener&&) = delete;
     ~Listener();
-    Listener(const Listener&) = delete;
-    Listener& operator=(const Listener&) = delete;
 
-    std::uint16_t port() const;  // the bound port (useful with port 0)
-    void start();                // begins accepting (the shards must be running or about to)
-    void stop();                 // stops accepting; thread-safe; open connections keep running
+    // net::Acceptor's: the bound port; begin accepting; stop accepting (thread-safe, open
+    // connections keep running).
+    std::uint16_t port() const;
+    void start();
+    void stop();
+    std::uint64_t accept_errors() const;  // net::Acceptor::accept_errors
 
   private:
     struct Impl;

@@ -2,8 +2,8 @@
 
 namespace pulse::http {
 
-void Router::mount_engine(std::string prefix, engine::Server& server) {
-    engines_.emplace_back(std::move(prefix), &server);
+void Router::mount(std::string prefix, Endpoint& endpoint) {
+    endpoints_.emplace_back(std::move(prefix), &endpoint);
 }
 
 void Router::get(std::string path, Handler handler) {
@@ -18,9 +18,12 @@ void Router::route(std::string method, std::string path, Handler handler) {
     routes_[std::move(path)][std::move(method)] = std::move(handler);
 }
 
-engine::Server* Router::engine_for(std::string_view path) const {
-    for (const auto& [prefix, server] : engines_)
-        if (path.substr(0, prefix.size()) == prefix) return server;
+Endpoint* Router::endpoint_for(std::string_view path) const {
+    // An exact route wins over a mount on its prefix: /socket.io/socket.io.js is a file, as with
+    // the reference server's serveClient, not an Engine.IO request.
+    if (routes_.find(path) != routes_.end()) return nullptr;
+    for (const auto& [prefix, endpoint] : endpoints_)
+        if (path.substr(0, prefix.size()) == prefix) return endpoint;
     return nullptr;
 }
 

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include <pulse/json_depth.hpp>
+
 #include "parser/flat_array.hpp"
 
 namespace pulse::parser {
@@ -18,33 +20,6 @@ TextDecodeResult fail(std::string why) {
 }
 
 }  // namespace
-
-// nlohmann's parser is iterative, but dumping and walking a value is recursive: refuse absurd
-// nesting up front, before building anything (a fuzzer finds `[[[[...` in seconds).
-bool json_nesting_exceeds(std::string_view json, std::size_t limit) {
-    std::size_t depth = 0;
-    bool in_string = false;
-    bool escaped = false;
-    for (char c : json) {
-        if (in_string) {
-            if (escaped)
-                escaped = false;
-            else if (c == '\\')
-                escaped = true;
-            else if (c == '"')
-                in_string = false;
-            continue;
-        }
-        if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > limit) return true;
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            --depth;
-        }
-    }
-    return false;
-}
 
 namespace {
 

@@ -28,10 +28,6 @@ TextDecodeResult decode_text(std::string_view text, std::size_t max_attachments 
 
 inline constexpr std::size_t kMaxJsonDepth = 64;
 
-// Whether JSON text nests arrays/objects deeper than `limit` (strings are skipped). A cheap scan
-// to run before parsing anything that will later be walked or dumped recursively.
-bool json_nesting_exceeds(std::string_view json, std::size_t limit);
-
 // Replaces every placeholder in `data` with the attachment it points at. Fails (returns false) on a
 // placeholder whose `num` is not an integer index into `attachments`.
 bool reconstruct(Json& data, std::vector<std::string>& attachments);

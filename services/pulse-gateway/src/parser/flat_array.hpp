@@ -1,6 +1,6 @@
 #pragma once
 // The shape almost every client event has: a JSON array of plain ASCII strings, e.g.
-// ["join-stream-room","GABC..."]. Reading it directly is ~10x cheaper than the general JSON
+// ["join-stream-room","GABC..."]. Reading it directly is much cheaper than the general JSON
 // parser, and connect+join pays it once per connection. Anything else (whitespace, escapes,
 // non-ASCII, numbers, objects, nesting) is left to the general parser, so this is purely a fast
 // path: when it answers, the answer equals what nlohmann::json::parse would give (the fuzz target

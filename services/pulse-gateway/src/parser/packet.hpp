@@ -17,14 +17,15 @@ namespace pulse::parser {
 // ordered_json: payloads keep the key order the sender chose (spec: "key order preserved").
 using Json = nlohmann::ordered_json;
 
+// The value is the packet's first character on the wire: '0' to '6' in this order.
 enum class PacketType : std::uint8_t {
-    connect = 0,
-    disconnect = 1,
-    event = 2,
-    ack = 3,
-    connect_error = 4,
-    binary_event = 5,
-    binary_ack = 6,
+    connect,        // to a namespace (client), or its acceptance (server)
+    disconnect,     // from a namespace
+    event,          // ["name", ...args]
+    ack,            // the answer to an event with an id
+    connect_error,  // a refused connect
+    binary_event,   // an event with attachments (placeholders in the JSON)
+    binary_ack,     // an ack with attachments
 };
 
 struct Packet {

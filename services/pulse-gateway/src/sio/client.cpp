@@ -1,5 +1,8 @@
 #include "sio/client.hpp"
 
+#include <array>
+#include <chrono>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -22,21 +25,12 @@ namespace {
 
 // socket.io's disconnect reasons, as a client library reports them.
 const char* disconnect_reason(engine::CloseReason reason) {
-    switch (reason) {
-        case engine::CloseReason::transport_close:
-            return "transport close";
-        case engine::CloseReason::transport_error:
-            return "transport error";
-        case engine::CloseReason::ping_timeout:
-            return "ping timeout";
-        case engine::CloseReason::send_overflow:
-            return "send buffer overflow";
-        case engine::CloseReason::server_close:
-            return "server close";
-        case engine::CloseReason::server_shutdown:
-            return "server shutting down";
-    }
-    return "transport close";
+    // socket.io's disconnect reasons, in CloseReason's order.
+    static constexpr std::array<const char*, 6> reasons{"transport close", "transport error",
+                                                        "ping timeout",    "send buffer overflow",
+                                                        "server close",    "server shutting down"};
+    const auto index = static_cast<std::size_t>(reason);
+    return index < reasons.size() ? reasons[index] : "transport close";
 }
 
 }  // namespace
@@ -94,8 +88,35 @@ void Client::fail(std::string_view why) {
     close();
 }
 
+bool Client::over_packet_rate() {
+    const std::uint32_t limit = server_.options().max_packets_per_second;
+    if (limit == 0) return false;
+    const auto second =
+        static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                       std::chrono::steady_clock::now().time_since_epoch())
+                                       .count());
+    if (second != window_second_) {
+        window_second_ = second;
+        window_count_ = 0;
+    }
+    if (window_count_ < UINT16_MAX) ++window_count_;
+    return window_count_ > limit;
+}
+
 void Client::on_message(std::string_view data, bool binary) {
     if (closed_) return;
+    if (over_packet_rate()) {
+        if (auto* counter = server_.options().flood_closes) ++*counter;
+        log::debug("sio flood, closing the session", {{"sid", engine_->id()}});
+        parser::Json info = parser::Json::object();
+        info["code"] = "flood";
+        info["reason"] = "more than " + std::to_string(server_.options().max_packets_per_second) +
+                         " packets per second";
+        for (const auto& socket : sockets_)
+            socket->emit("limit-error", parser::Json::array({info}));
+        close();
+        return;
+    }
     parser::Decoder::Result result;
     if (pending_binary_) {
         result = binary ? pending_binary_->add_binary(data) : pending_binary_->add_text(data);
@@ -157,6 +178,17 @@ void Client::connect(const std::string& nsp, parser::Json auth) {
         return;  // the session stays open: the client may try another namespace
     }
     if (find_socket(nsp) != sockets_.end()) return;  // already connected there
+    for (const auto& middleware : handlers->middleware) {
+        if (auto refusal = middleware(auth, handshake())) {
+            parser::Json error = parser::Json::object();
+            error["message"] = std::move(refusal->message);
+            if (!refusal->data.is_null()) error["data"] = std::move(refusal->data);
+            // As socket.io: the Engine.IO session stays open (the client may retry with other
+            // credentials) until the connect timeout closes it.
+            send({parser::PacketType::connect_error, nsp, {}, std::move(error)});
+            return;
+        }
+    }
 
     // Connection state recovery (main namespace): a client that comes back with its pid resumes
     // its socket id and rooms, and gets what was broadcast to them meanwhile.
@@ -172,15 +204,16 @@ void Client::connect(const std::string& nsp, parser::Json auth) {
             restored = recovery->restore(shard(), p->get<std::string>(), offset);
             if (restored) pid = p->get<std::string>();
         }
-        if (!restored) pid = make_socket_id();
     }
+    std::string sid = restored ? restored->sid : make_socket_id();
+    if (recovery && !restored) pid = recovery->issue_pid(sid);
 
-    auto socket = std::make_shared<Socket>(*this, restored ? restored->sid : make_socket_id(),
-                                           *handlers, std::move(auth), shard_ns->rooms);
+    auto socket = std::make_shared<Socket>(*this, std::move(sid), *handlers, std::move(auth),
+                                           shard_ns->rooms);
     if (recovery) socket->set_recovery(pid, restored.has_value());
     sockets_.push_back(socket);
     ++shard_ns->sockets;
-    // The connect deadline is met: free the timer (~100 bytes a client) rather than keep it idle
+    // The connect deadline is met: free the timer rather than keep it idle
     // for the connection's whole life. Destroying it cancels the pending wait.
     connect_timer_.reset();
 
@@ -212,9 +245,11 @@ void Client::on_close(engine::CloseReason reason) {
     auto self = shared_from_this();
     const char* why = disconnect_reason(reason);
     // A transport that dropped may come back: keep the main namespace socket's state for it.
+    // A drained replica closes its sessions so that their clients resume on a peer.
     const bool recoverable = reason == engine::CloseReason::transport_close ||
                              reason == engine::CloseReason::transport_error ||
-                             reason == engine::CloseReason::ping_timeout;
+                             reason == engine::CloseReason::ping_timeout ||
+                             reason == engine::CloseReason::server_shutdown;
     if (auto* recovery = server_.options().recovery; recovery && recoverable) {
         auto it = find_socket("/");
         if (it != sockets_.end() && !(*it)->pid().empty())

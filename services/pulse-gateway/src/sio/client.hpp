@@ -6,6 +6,7 @@
 // Lifetime: the engine::Socket holds the Client (its listener) until it has ended, and releases it
 // just before on_close; the Client holds the engine::Socket for its whole life (the handshake
 // request and shard are read from it), which is no cycle once on_close has run.
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -61,13 +62,18 @@ class Client : public engine::SocketListener, public std::enable_shared_from_thi
     Server& server_;
     std::shared_ptr<engine::Socket> engine_;
     bool closed_ = false;  // the engine socket ended: nothing is sent any more
+    // The flood limit's one-second window (ServerOptions::max_packets_per_second); these fit in
+    // the padding after closed_.
+    std::uint16_t window_count_ = 0;
+    std::uint32_t window_second_ = 0;
+    bool over_packet_rate();
     // Only while a binary packet waits for its attachments; a text packet is decoded by a
-    // Decoder on the stack. Keeping one per client (~130 bytes) for the rare binary packet was
-    // the largest part of an idle client.
+    // Decoder on the stack. Keeping one per client for the rare binary packet would be the
+    // largest part of an idle client.
     std::unique_ptr<parser::Decoder> pending_binary_;
     std::unique_ptr<Timer> connect_timer_;  // null once a namespace connected
     // One socket per connected namespace, nearly always just "/": a vector searched linearly
-    // costs one 16-byte block, a std::map node was ~100 bytes.
+    // costs one small block, much less than a std::map node.
     std::vector<std::shared_ptr<Socket>> sockets_;
     std::vector<std::shared_ptr<Socket>>::iterator find_socket(std::string_view nsp);
 };

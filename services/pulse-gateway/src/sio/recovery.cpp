@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <charconv>
 
+#include "sio/recovery_credential.hpp"
+#include "sio/socket_id.hpp"
+
 namespace pulse::sio {
 
 std::string format_offset(const Offset& offset) {
@@ -23,6 +26,15 @@ std::optional<Offset> parse_offset(std::string_view text) {
 RecoveryStore::RecoveryStore(std::size_t shards, std::chrono::milliseconds window,
                              std::size_t max_events)
     : window_(window), max_events_(max_events), last_(shards) {}
+
+void RecoveryStore::set_cluster(const RecoveryCredential* credential, RemoteClaim claim) {
+    credential_ = credential;
+    claim_ = std::move(claim);
+}
+
+std::string RecoveryStore::issue_pid(const std::string& sid) const {
+    return credential_ ? credential_->issue(sid) : make_socket_id();
+}
 
 void RecoveryStore::prune(Clock::time_point now) {
     while (!history_.empty() &&
@@ -53,11 +65,26 @@ std::optional<RecoveryStore::Restored> RecoveryStore::restore(
     // Everything up to `upto` was broadcast on this shard while the client was away; later events
     // reach it normally once it has re-joined its rooms (same thread, so nothing in between).
     const Offset upto = last_[shard];
+    std::optional<Saved> found;
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = sessions_.find(pid); it != sessions_.end()) {
+            found = std::move(it->second);
+            sessions_.erase(it);
+        }
+    }
+    if (!found) {
+        // Another replica held the session: only a valid credential with the client's offset
+        // (without it there is no telling what it missed) and rooms a peer reported.
+        if (!credential_ || !claim_ || !client_offset) return std::nullopt;
+        auto sid = credential_->verify(pid);
+        if (!sid) return std::nullopt;
+        auto rooms = claim_(*sid);
+        if (!rooms) return std::nullopt;
+        found = Saved{std::move(*sid), std::move(*rooms), *client_offset, now + window_};
+    }
     std::lock_guard lock(mutex_);
-    auto it = sessions_.find(pid);
-    if (it == sessions_.end()) return std::nullopt;
-    Saved saved = std::move(it->second);
-    sessions_.erase(it);
+    Saved saved = std::move(*found);
     if (saved.expires < now) return std::nullopt;
 
     // The client's own offset is the most precise (events in flight when the transport dropped
@@ -66,7 +93,11 @@ std::optional<RecoveryStore::Restored> RecoveryStore::restore(
     Restored r;
     r.sid = std::move(saved.sid);
     r.rooms = std::move(saved.rooms);
-    if (upto.epoch.empty() || (from.epoch == upto.epoch && from.seq >= upto.seq))
+    // The client saw more than this shard has delivered (its old replica was ahead of us): the
+    // events in between would reach it twice. Rare (a reconnect takes longer than the bus lag);
+    // refused rather than duplicated.
+    if (from.epoch == upto.epoch && from.seq > upto.seq) return std::nullopt;
+    if (upto.epoch.empty() || (from.epoch == upto.epoch && from.seq == upto.seq))
         return r;  // nothing was broadcast meanwhile
     if (!from.epoch.empty() && from.epoch != upto.epoch) return std::nullopt;  // another database
 

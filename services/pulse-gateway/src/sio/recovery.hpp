@@ -2,7 +2,8 @@
 // Connection state recovery (socket.io's `connectionStateRecovery`), opt-in: a client whose
 // transport dropped reconnects within the window with its private session id (`pid`) and the
 // offset of the last event it got; it keeps its socket id and rooms and receives exactly the
-// broadcasts it missed. Offsets are the bus's "<epoch>:<seq>" (DESIGN.md "Client recovery").
+// broadcasts it missed. Offsets are the bus's "<epoch>:<seq>" (docs/protocol.md, "Connection state
+// recovery").
 //
 // Threads: record() runs on the bus thread; processed() and last_processed() on shard i's thread
 // for its own slot only; save()/restore() on shard threads. Shared parts are behind one mutex,
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -19,6 +21,8 @@
 #include <vector>
 
 namespace pulse::sio {
+
+class RecoveryCredential;
 
 struct Offset {
     std::string epoch;  // empty: nothing seen yet
@@ -35,6 +39,16 @@ class RecoveryStore {
                   std::size_t max_events = 10000);
 
     std::chrono::milliseconds window() const { return window_; }
+
+    // Across replicas: pids are credentials signed with the deployment's key, and a pid this
+    // replica never issued resumes when its signature holds, the client sent its offset, and
+    // `claim` gives the rooms a peer last reported for that socket id (the claim takes them, so
+    // a pid resumes once). Both outlive the store. Set before serving.
+    using RemoteClaim =
+        std::function<std::optional<std::vector<std::string>>(const std::string& sid)>;
+    void set_cluster(const RecoveryCredential* credential, RemoteClaim claim);
+    // The pid for a new socket: a credential when a key is set, else a random id.
+    std::string issue_pid(const std::string& sid) const;
 
     // Bus thread: one broadcast, before it is posted to the shards.
     void record(const Offset& at, std::shared_ptr<const std::vector<std::string>> rooms,
@@ -75,6 +89,8 @@ class RecoveryStore {
 
     std::chrono::milliseconds window_;
     std::size_t max_events_;
+    const RecoveryCredential* credential_ = nullptr;
+    RemoteClaim claim_;
     std::vector<Offset> last_;  // per shard, touched only by that shard's thread
     std::mutex mutex_;
     std::map<std::string, Saved> sessions_;

@@ -47,6 +47,11 @@ void Server::on(std::string_view nsp, std::string event, EventHandler handler) {
     events.emplace_back(std::move(event), std::move(handler));
 }
 
+void Server::use(std::string_view nsp, ConnectMiddleware middleware) {
+    refuse_once_serving("Server::use");
+    known_namespace(nsp).handlers.middleware.push_back(std::move(middleware));
+}
+
 void Server::on_disconnecting(std::string_view nsp, DisconnectHandler handler) {
     refuse_once_serving("Server::on_disconnecting");
     known_namespace(nsp).handlers.disconnecting.push_back(std::move(handler));

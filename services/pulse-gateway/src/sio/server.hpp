@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -38,6 +39,10 @@ struct ServerOptions {
     // Connection state recovery on the main namespace when set (owned by the caller, outlives
     // the server). The broadcasts must then carry offsets (see RecoveryStore).
     RecoveryStore* recovery = nullptr;
+    // Socket.IO packets (and attachments) one client may send per second; past it the client
+    // gets a "limit-error" event {"code":"flood","reason"} and its session is closed. 0: no limit.
+    std::uint32_t max_packets_per_second = 0;
+    std::atomic<std::uint64_t>* flood_closes = nullptr;  // counts those closes when set
 };
 
 class Server {
@@ -60,6 +65,9 @@ class Server {
     // per-socket state in the socket (its rooms, ...) rather than in captures. A socket's own
     // Socket::on for the same event takes precedence.
     void on(std::string_view nsp, std::string event, EventHandler handler);
+    // A CONNECT middleware for the namespace (call before serving); they run in order, the first
+    // refusal wins.
+    void use(std::string_view nsp, ConnectMiddleware middleware);
     // Runs when a socket of the namespace ends, while it is still in its rooms.
     void on_disconnecting(std::string_view nsp, DisconnectHandler handler);
     // Runs when a socket of the namespace ended, after its own on_disconnect handlers.

@@ -20,7 +20,7 @@ const std::string* interned_event_name(std::string name) {
 }
 
 // Most clients connect without an auth payload, i.e. `{}`. An empty JSON object still allocates
-// its (empty) map, ~32 bytes per socket, so such sockets keep a `discarded` marker (a value the
+// its (empty) map in every socket, so such sockets keep a `discarded` marker (a value the
 // decoder never produces) and share this one object.
 const Json& empty_object() {
     static const Json empty = Json::object();
@@ -62,6 +62,10 @@ Socket::~Socket() {
 
 const engine::HandshakeRequest& Socket::handshake() const {
     return client_->handshake();
+}
+
+std::size_t Socket::shard() const {
+    return client_->shard();
 }
 
 void Socket::on(std::string event, EventHandler handler) {
@@ -110,6 +114,10 @@ bool Socket::leave(std::string_view room) {
 }
 std::vector<std::string> Socket::rooms() const {
     return rooms_.rooms_of(*this);
+}
+
+bool Socket::in_room(std::string_view room) const {
+    return rooms_.contains(*this, room);
 }
 
 void Socket::disconnect(bool close_connection) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,6 +34,18 @@ using EventHandler = std::function<void(Socket& socket, const Json& args, const 
 using DisconnectHandler = std::function<void(Socket& socket, std::string_view reason)>;
 using AckHandler = std::function<void(const Json& args)>;
 
+// A CONNECT refused by a middleware: sent as CONNECT_ERROR {"message": message, "data": data}
+// (socket.io's `next(err)` with `err.data`).
+struct ConnectRefusal {
+    std::string message;
+    Json data;
+};
+// Runs on a CONNECT to its namespace before the socket exists (socket.io's namespace middleware,
+// `io.use`). Returns a refusal, or nothing to let the CONNECT through; may rewrite `auth`, which
+// is what Socket::auth() then holds (e.g. drop a token once verified, keep what it proved).
+using ConnectMiddleware = std::function<std::optional<ConnectRefusal>(
+    Json& auth, const engine::HandshakeRequest& handshake)>;
+
 // Handlers registered once for every socket of a namespace (Server::on, on_disconnecting,
 // on_disconnect), shared by all of them instead of being stored again in each socket. Owned by
 // the server's namespace table; read-only once serving.
@@ -41,6 +54,7 @@ struct NamespaceHandlers {
     std::vector<std::pair<std::string, EventHandler>> events;
     std::vector<DisconnectHandler> disconnecting;  // the socket is still in its rooms
     std::vector<DisconnectHandler> disconnect;     // after it left them
+    std::vector<ConnectMiddleware> middleware;     // in registration order, before the socket
 };
 
 class Socket : public adapter::Member, public std::enable_shared_from_this<Socket> {
@@ -58,6 +72,7 @@ class Socket : public adapter::Member, public std::enable_shared_from_this<Socke
     // The CONNECT packet's payload (`auth` of the client), `{}` when it sent none.
     const Json& auth() const;
     const engine::HandshakeRequest& handshake() const;
+    std::size_t shard() const;  // the I/O shard whose thread owns this socket
     bool connected() const { return connected_; }
     // Connection state recovery: the private session id (empty when recovery is off), and whether
     // this socket resumed an earlier one (same id, same rooms; missed broadcasts re-sent).
@@ -84,6 +99,7 @@ class Socket : public adapter::Member, public std::enable_shared_from_this<Socke
     bool join(std::string_view room);
     bool leave(std::string_view room);
     std::vector<std::string> rooms() const;
+    bool in_room(std::string_view room) const;  // without copying the room list
 
     // Server-side disconnect: sends DISCONNECT for this namespace; `close_connection` also closes
     // the underlying Engine.IO session (and so every other namespace on it).
@@ -110,7 +126,7 @@ class Socket : public adapter::Member, public std::enable_shared_from_this<Socke
     bool connected_ = true;
     // Flat tables rather than hash maps: a socket has a handful of handlers and rarely a pending
     // ack, and with tens of thousands of idle sockets a hash map's buckets and nodes (and a heap
-    // copy of each event name longer than 15 characters) were ~350 bytes per socket. Event names
+    // copy of each event name longer than 15 characters) would dominate each socket. Event names
     // are interned once per thread (interned_event_name), so a handler costs its std::function.
     struct Handler {
         const std::string* name;
@@ -119,7 +135,7 @@ class Socket : public adapter::Member, public std::enable_shared_from_this<Socke
     std::vector<Handler> handlers_;
     std::vector<DisconnectHandler> disconnect_handlers_;
     // What only some sockets ever use (acks the server asked for, connection state recovery), in
-    // a block allocated on first use instead of ~70 bytes in every socket.
+    // a block allocated on first use instead of in every socket.
     struct Occasional {
         std::string pid;
         bool recovered = false;

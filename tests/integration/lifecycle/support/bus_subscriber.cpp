@@ -9,6 +9,9 @@
 namespace pulse::test {
 
 BusSubscriber::BusSubscriber(const std::string& endpoint)
+    : BusSubscriber(std::vector<std::string>{endpoint}) {}
+
+BusSubscriber::BusSubscriber(const std::vector<std::string>& endpoints)
     : context_(1), socket_(context_, zmq::socket_type::sub) {
     socket_.set(zmq::sockopt::subscribe, "");
     socket_.set(zmq::sockopt::rcvhwm, 100000);
@@ -18,10 +21,12 @@ BusSubscriber::BusSubscriber(const std::string& endpoint)
         socket_,
         "inproc://pulse-test-sub-monitor-" + std::to_string(reinterpret_cast<std::uintptr_t>(this)),
         ZMQ_EVENT_CONNECTED);
-    socket_.connect(endpoint);
-    bool connected = false;
-    for (int i = 0; i < 100 && !connected; ++i) connected = monitor.check_event(50);
-    if (!connected) throw std::runtime_error("SUB could not connect to " + endpoint);
+    for (const auto& endpoint : endpoints) socket_.connect(endpoint);
+    std::size_t connected = 0;
+    for (int i = 0; i < 200 && connected < endpoints.size(); ++i)
+        if (monitor.check_event(50)) ++connected;
+    if (connected < endpoints.size())
+        throw std::runtime_error("SUB could not connect to every endpoint");
     // The subscription travels after the connection; on loopback this is well under 100 ms.
     std::this_thread::sleep_for(std::chrono::milliseconds(150));
 }

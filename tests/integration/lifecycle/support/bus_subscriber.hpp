@@ -3,6 +3,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <zmq.hpp>
 
@@ -19,6 +20,8 @@ class BusSubscriber {
     // Connects and waits (bounded) until the TCP connection is up and the subscription had time
     // to reach the publisher, so the next published message is not lost to the slow joiner.
     explicit BusSubscriber(const std::string& endpoint);
+    // One SUB connected to several PUB endpoints (every lifecycle instance), as a gateway is.
+    explicit BusSubscriber(const std::vector<std::string>& endpoints);
     std::optional<BusMessage> receive(std::chrono::milliseconds timeout);
 
   private:

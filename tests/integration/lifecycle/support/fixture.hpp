@@ -26,9 +26,9 @@ inline const std::string kM =
 inline std::map<std::string, std::string> lifecycle_env(
     const TestDatabase& db, std::map<std::string, std::string> extra = {}) {
     std::map<std::string, std::string> env = {
-        {"DATABASE_URL", db.url()},   {"LIFECYCLE_PORT", "0"},
-        {"HOST", "127.0.0.1"},        {"PULSE_BUS_BIND", "tcp://127.0.0.1:*"},
-        {"PULSE_TEST_ENDPOINTS", ""}, {"LOG_LEVEL", "info"}};
+        {"DATABASE_URL", db.url()},     {"LIFECYCLE_PORT", "0"},
+        {"HOST", "127.0.0.1"},          {"PULSE_BUS_BIND", "tcp://127.0.0.1:*"},
+        {"PULSE_TEST_ENDPOINTS", "on"}, {"LOG_LEVEL", "info"}};
     for (auto& [k, v] : extra) env[k] = v;
     return env;
 }

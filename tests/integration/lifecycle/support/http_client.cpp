@@ -13,7 +13,8 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 
 HttpReply http_request(std::uint16_t port, const std::string& method, const std::string& target,
-                       const std::string& body, const std::string& content_type) {
+                       const std::string& body, const std::string& content_type,
+                       const std::string& authorization) {
     net::io_context ioc;
     beast::tcp_stream stream(ioc);
     stream.expires_after(std::chrono::seconds(30));
@@ -21,6 +22,7 @@ HttpReply http_request(std::uint16_t port, const std::string& method, const std:
     http::request<http::string_body> req{http::string_to_verb(method), target, 11};
     req.set(http::field::host, "127.0.0.1");
     if (!content_type.empty()) req.set(http::field::content_type, content_type);
+    if (!authorization.empty()) req.set(http::field::authorization, authorization);
     req.body() = body;
     req.keep_alive(false);
     req.prepare_payload();
@@ -35,6 +37,8 @@ HttpReply http_request(std::uint16_t port, const std::string& method, const std:
     reply.body = res.body();
     reply.content_type = std::string(res[http::field::content_type]);
     reply.allow = std::string(res[http::field::allow]);
+    reply.www_authenticate = std::string(res[http::field::www_authenticate]);
+    reply.retry_after = std::string(res[http::field::retry_after]);
     beast::error_code ignored;
     stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
     return reply;

@@ -12,12 +12,15 @@ struct HttpReply {
     std::string body;
     std::string content_type;
     std::string allow;
+    std::string www_authenticate;
+    std::string retry_after;
     nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
 };
 
 HttpReply http_request(std::uint16_t port, const std::string& method, const std::string& target,
                        const std::string& body = {},
-                       const std::string& content_type = "application/json");
+                       const std::string& content_type = "application/json",
+                       const std::string& authorization = {});
 
 inline HttpReply post_json(std::uint16_t port, const std::string& target,
                            const nlohmann::json& body) {

@@ -119,12 +119,20 @@ int LifecycleProcess::wait_exit(std::chrono::milliseconds timeout) {
         pid_t r = waitpid(pid_, &status, WNOHANG);
         if (r == pid_) {
             exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            killed_by_sigkill_ = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
             if (reader_.joinable()) reader_.join();
             return *exit_code_;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return -1;
+}
+
+bool LifecycleProcess::kill9(std::chrono::milliseconds timeout) {
+    if (exit_code_) return false;
+    ::kill(pid_, SIGKILL);
+    wait_exit(timeout);
+    return killed_by_sigkill_;
 }
 
 int LifecycleProcess::terminate(std::chrono::milliseconds timeout) {

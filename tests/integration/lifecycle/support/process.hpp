@@ -31,10 +31,16 @@ class LifecycleProcess {
     // Waits for "listening" and "bus bound"; REQUIREs both.
     void wait_ready();
     std::uint16_t port() const { return port_; }
+    pid_t pid() const { return pid_; }
     const std::string& bus_endpoint() const { return bus_endpoint_; }
 
     // Sends SIGTERM and waits (bounded); returns the exit code (-1 when killed or timed out).
     int terminate(std::chrono::milliseconds timeout = std::chrono::seconds(20));
+    // SIGKILL, as a crash would; waits for the exit. Returns true when the process was killed by
+    // the signal (false when it had already exited).
+    bool kill9(std::chrono::milliseconds timeout = std::chrono::seconds(20));
+    // Whether the process ended by SIGKILL (its own failpoint or kill9), after wait_exit.
+    bool killed() const { return killed_by_sigkill_; }
     // Waits for the process to exit by itself (start-up failure); -1 on timeout.
     int wait_exit(std::chrono::milliseconds timeout = std::chrono::seconds(20));
     std::vector<std::string> lines();
@@ -49,6 +55,7 @@ class LifecycleProcess {
     std::vector<std::string> lines_;
     bool eof_ = false;
     std::optional<int> exit_code_;
+    bool killed_by_sigkill_ = false;
     std::uint16_t port_ = 0;
     std::string bus_endpoint_;
 };

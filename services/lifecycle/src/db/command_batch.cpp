@@ -1,0 +1,71 @@
+#include <pqxx/pqxx>
+
+#include "db/command_batch.hpp"
+
+#include <stdexcept>
+
+namespace pulse::lifecycle::db {
+namespace {
+
+constexpr const char* kApplyName = "apply_commands";
+constexpr const char* kApply = "SELECT * FROM pulse_apply_commands($1::jsonb)";
+
+struct OutcomeName {
+    Outcome outcome;
+    std::string_view sql;
+};
+constexpr OutcomeName kOutcomes[] = {{Outcome::created, "created"},
+                                     {Outcome::unchanged, "unchanged"},
+                                     {Outcome::done, "done"},
+                                     {Outcome::not_found, "not_found"},
+                                     {Outcome::conflict, "conflict"}};
+
+std::string text_or_empty(const pqxx::field& f) {
+    return f.is_null() ? std::string() : std::string(f.c_str(), f.size());
+}
+
+}  // namespace
+
+Outcome outcome_from_sql(std::string_view text) {
+    for (const auto& o : kOutcomes)
+        if (o.sql == text) return o.outcome;
+    throw std::runtime_error("unknown command outcome from the database: " + std::string(text));
+}
+
+const char* to_sql(Outcome outcome) {
+    for (const auto& o : kOutcomes)
+        if (o.outcome == outcome) return o.sql.data();
+    return "?";
+}
+
+void prepare_command_statements(pqxx::connection_base& conn) {
+    conn.prepare(kApplyName, kApply);
+}
+
+std::vector<CommandResult> apply_commands(pqxx::transaction_base& tx,
+                                          const std::string& commands_json, std::size_t count) {
+    const pqxx::result r = tx.exec_prepared(kApplyName, commands_json);
+    if (r.size() != count)
+        throw std::runtime_error("the batch returned " + std::to_string(r.size()) +
+                                 " results for " + std::to_string(count) + " commands");
+    std::vector<CommandResult> out;
+    out.reserve(count);
+    for (const auto& row : r) {
+        if (row["idx"].as<std::size_t>() != out.size())
+            throw std::runtime_error("the batch returned its results out of order");
+        CommandResult c;
+        const auto outcome = row["outcome"];
+        c.outcome = outcome_from_sql(std::string_view(outcome.c_str(), outcome.size()));
+        c.field = text_or_empty(row["field"]);
+        c.seq = row["seq"].is_null() ? 0 : row["seq"].as<std::int64_t>();
+        c.sender = text_or_empty(row["sender"]);
+        c.receiver = text_or_empty(row["receiver"]);
+        c.amount = text_or_empty(row["amount"]);
+        c.withdrawn = text_or_empty(row["withdrawn"]);
+        c.status = text_or_empty(row["status"]);
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+}  // namespace pulse::lifecycle::db

@@ -1,0 +1,158 @@
+#include <pqxx/pqxx>
+
+#include "outbox/command_writer.hpp"
+
+#include <pqxx/except>
+
+#include "pulse/failpoint.hpp"
+#include "pulse/log.hpp"
+
+namespace pulse::lifecycle::outbox {
+namespace {
+constexpr int kMaxAttempts = 3;
+}
+
+struct CommandWriter::Connection {
+    explicit Connection(const std::string& conninfo) : conn(conninfo) {
+        db::prepare_command_statements(conn);
+    }
+    pqxx::connection conn;
+};
+
+CommandWriter::CommandWriter(std::string conninfo, ElectedPublisher& publisher,
+                             WriterOptions options)
+    : conninfo_(std::move(conninfo)), publisher_(publisher), options_(options) {}
+
+CommandWriter::~CommandWriter() {
+    stop();
+}
+
+void CommandWriter::start() {
+    thread_ = std::thread([this] { loop(); });
+}
+
+void CommandWriter::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+bool CommandWriter::submit(PendingCommand&& command) {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_ || queue_.size() >= options_.max_pending) {
+            ++rejected_;
+            return false;
+        }
+        queue_.push_back(std::move(command));
+    }
+    wake_.notify_one();
+    return true;
+}
+
+std::size_t CommandWriter::pending() const {
+    std::lock_guard lock(mutex_);
+    return queue_.size();
+}
+
+void CommandWriter::loop() {
+    std::vector<PendingCommand> batch;
+    for (;;) {
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) return;  // stopping, and everything queued was applied
+            const std::size_t n = std::min(queue_.size(), options_.max_batch);
+            batch.clear();
+            for (std::size_t i = 0; i < n; ++i) {
+                batch.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+            }
+        }
+        run(batch);
+    }
+}
+
+void CommandWriter::fail_all(std::vector<PendingCommand>& batch, std::exception_ptr error) {
+    for (auto& c : batch) c.done(nullptr, error);
+}
+
+std::vector<db::CommandResult> CommandWriter::apply(const std::vector<PendingCommand>& batch) {
+    std::string json = "[";
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (i) json.push_back(',');
+        json += batch[i].command.dump();
+    }
+    json.push_back(']');
+    for (int attempt = 1;; ++attempt) {
+        if (!conn_) conn_ = std::make_unique<Connection>(conninfo_);
+        try {
+            if (failpoint::armed_for("before-commit")) {
+                pqxx::work tx(conn_->conn);
+                auto results = db::apply_commands(tx, json, batch.size());
+                failpoint::hit("before-commit");
+                tx.commit();
+                return results;
+            }
+            // One statement in autocommit: it commits when it returns.
+            pqxx::nontransaction tx(conn_->conn);
+            return db::apply_commands(tx, json, batch.size());
+        } catch (const pqxx::broken_connection&) {
+            conn_.reset();
+            throw;
+        } catch (const pqxx::transaction_rollback& e) {
+            if (attempt >= kMaxAttempts) throw;
+            log::debug("batch retried", {{"attempt", attempt}, {"error", e.what()}});
+        }
+    }
+}
+
+void CommandWriter::run(std::vector<PendingCommand>& batch) {
+    std::vector<db::CommandResult> results;
+    try {
+        results = apply(batch);
+    } catch (const pqxx::broken_connection& e) {
+        log::warn("database connection lost during a batch",
+                  {{"commands", batch.size()}, {"error", e.what()}});
+        fail_all(batch, std::current_exception());
+        return;
+    } catch (const pqxx::sql_error& e) {
+        if (batch.size() > 1) {
+            // Nothing committed: isolate the command that fails from its neighbours.
+            log::warn("batch failed, applying its commands one by one",
+                      {{"commands", batch.size()}, {"error", e.what()}});
+            for (auto& command : batch) {
+                std::vector<PendingCommand> one;
+                one.push_back(std::move(command));
+                run(one);
+            }
+            return;
+        }
+        log::error("command failed in the database", {{"error", e.what()}});
+        fail_all(batch, std::current_exception());
+        return;
+    } catch (const std::exception& e) {
+        log::error("batch failed", {{"commands", batch.size()}, {"error", e.what()}});
+        fail_all(batch, std::current_exception());
+        return;
+    }
+    failpoint::hit("after-commit-before-publish");
+    ++batches_;
+    commands_ += batch.size();
+    std::vector<db::OutboxRow> rows;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        std::optional<db::OutboxRow> row;
+        try {
+            row = batch[i].done(&results[i], nullptr);
+        } catch (const std::exception& e) {
+            log::error("command result handling failed", {{"error", e.what()}});
+        }
+        if (row) rows.push_back(std::move(*row));
+    }
+    publisher_.committed(rows);
+}
+
+}  // namespace pulse::lifecycle::outbox

@@ -1,0 +1,50 @@
+#pragma once
+// The pulse application on the main namespace (docs/protocol.md, "Socket events"):
+//   join-stream-room <address>  -> joins "stream-<address>", emits joined-room {userAddress,
+//   roomName},
+//                                  acks {ok:true, roomName}
+//   leave-stream-room <address> -> leaves it, emits left-room {userAddress, roomName}, same ack
+//   an invalid Stellar address   -> joins nothing, emits room-error {userAddress, error},
+//                                  acks {ok:false, error}
+// Joining twice is harmless; a disconnect leaves every room and updates the presence registry.
+// Limits (StreamRoomPolicy): with auth on, only the token's own address (else error "forbidden");
+// at most `max_rooms` stream rooms per socket (else "too many rooms"). room-error echoes at most
+// kEchoLimit characters of what the client sent.
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include <pulse/prometheus.hpp>
+
+#include "app/presence.hpp"
+
+namespace pulse::sio {
+class Server;
+}
+
+namespace pulse::app {
+
+class Authenticator;
+
+inline constexpr std::size_t kEchoLimit = 64;
+
+struct StreamRoomStats {
+    std::atomic<std::uint64_t> forbidden{0};       // joins of another account's room (auth on)
+    std::atomic<std::uint64_t> too_many_rooms{0};  // joins past max_rooms
+    std::atomic<std::uint64_t> flood_closes{0};    // clients closed past PULSE_MAX_PACKETS_PER_S
+    // The gateway-wide totals these also count in (set before serving), when present.
+    prom::Counter* auth_failures = nullptr;
+    prom::Counter* rate_limited = nullptr;
+};
+
+struct StreamRoomPolicy {
+    Authenticator* auth = nullptr;  // set: PULSE_AUTH=jwt, own room only
+    std::size_t max_rooms = 16;     // PULSE_MAX_ROOMS_PER_SOCKET
+    StreamRoomStats* stats = nullptr;
+};
+
+// Registers the handlers on `server`'s "/" namespace. `presence`, the authenticator and the
+// stats must outlive the server.
+void install_stream_rooms(sio::Server& server, Presence& presence, StreamRoomPolicy policy = {});
+
+}  // namespace pulse::app

@@ -1,0 +1,45 @@
+#include "sio/broadcaster.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "net/io_shards.hpp"
+#include "parser/encoder.hpp"
+#include "sio/server.hpp"
+
+namespace pulse::sio {
+
+Broadcaster::Broadcaster(net::IoShards& shards, Server& server, std::string nsp,
+                         RecoveryStore* recovery)
+    : shards_(shards), server_(server), nsp_(std::move(nsp)), recovery_(recovery) {}
+
+std::shared_ptr<const std::string> Broadcaster::encode(std::string_view event, const Json& data,
+                                                       const Offset& at) const {
+    // Invalid UTF-8 in a string is replaced rather than thrown on: one bad field must not stop
+    // the event for everyone.
+    std::string args = data.dump(-1, ' ', false, Json::error_handler_t::replace);
+    if (recovery_) {
+        // The arguments after the event name are written verbatim: data, then the offset.
+        args += ',';
+        args += Json(format_offset(at)).dump();
+    }
+    return std::make_shared<const std::string>(parser::encode_event_text("4", nsp_, event, args));
+}
+
+void Broadcaster::broadcast(std::vector<std::string> rooms, std::string_view event,
+                            const Json& data, const Offset& at) {
+    const auto started = std::chrono::steady_clock::now();
+    auto packet = encode(event, data, at);
+    auto shared_rooms = std::make_shared<const std::vector<std::string>>(std::move(rooms));
+    if (recovery_) recovery_->record(at, shared_rooms, packet);
+    for (std::size_t i = 0; i < shards_.size(); ++i) {
+        boost::asio::post(shards_.at(i), [this, i, at, shared_rooms, packet, started] {
+            std::size_t sent = 0;
+            if (auto* index = server_.rooms(i, nsp_))
+                sent = index->broadcast(*shared_rooms, packet);
+            if (recovery_) recovery_->processed(i, at);
+            if (delivered_) delivered_(i, sent, std::chrono::steady_clock::now() - started);
+        });
+    }
+}
+
+}  // namespace pulse::sio

@@ -1,0 +1,120 @@
+'use strict';
+// Cross-replica connection state recovery, black box: a client whose replica died resumes on
+// another one with its credential (pid) and offset, getting its socket id back and exactly the
+// events it missed; a forged pid, a pid signed with another deployment's key, the pid of a session
+// its client left, and a resume past CONNECTION_STATE_RECOVERY_MS get a fresh session and no replay.
+const { test, after } = require('node:test');
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const { ChaosStack, address, uniqueId, waitFor, sleep } = require('./lib/chaos');
+
+const stacks = [];
+after(() => Promise.all(stacks.map((s) => s.stop())));
+
+async function startStack(gatewayEnv = {}) {
+  const stack = new ChaosStack({ gateways: 2, gatewayEnv });
+  stacks.push(stack);
+  await stack.start();
+  await stack.waitBusReady();
+  return stack;
+}
+
+// Engine.IO long-polling by hand: connect to "/" with `auth`, return the CONNECT answer and the
+// events that follow it within `waitMs`.
+async function rawConnect(url, auth, { waitMs = 800, leave = false } = {}) {
+  const base = `${url}/socket.io/?EIO=4&transport=polling`;
+  const open = await (await fetch(base)).text();
+  const sid = JSON.parse(open.slice(1)).sid;
+  await fetch(`${base}&sid=${sid}`, { method: 'POST', body: `40${JSON.stringify(auth)}`, headers: { 'content-type': 'text/plain;charset=UTF-8' } });
+  // A poll with nothing to send is held open up to pingInterval: cut it after waitMs instead.
+  const packets = [];
+  for (let polls = 0; polls < 10; polls++) {
+    let body;
+    try {
+      body = await (await fetch(`${base}&sid=${sid}`, { signal: AbortSignal.timeout(waitMs) })).text();
+    } catch {
+      break; // nothing more within waitMs
+    }
+    packets.push(...body.split('\x1e').filter((p) => p !== '2' && p !== '6'));
+    if (leave && packets.some((p) => p.startsWith('40'))) {
+      // Leave the namespace for good (not a dropped transport) before anything else happens.
+      await fetch(`${base}&sid=${sid}`, { method: 'POST', body: '41', headers: { 'content-type': 'text/plain;charset=UTF-8' } });
+      leave = false;
+    }
+  }
+  const connect = JSON.parse(packets.find((p) => p.startsWith('40')).slice(2));
+  const events = packets.filter((p) => p.startsWith('42')).map((p) => JSON.parse(p.slice(2)));
+  return { connect, events };
+}
+
+function foreignPid(sid) {
+  const mac = crypto.createHmac('sha256', 'another-deployment-key-0123456789').update(`pulse-recovery-v1:${sid}`).digest('base64url');
+  return `${sid}.${mac}`;
+}
+
+async function clientWithHistory(stack, who) {
+  const c = stack.client(stack.gatewayUrl(0), { transports: ['websocket'], reconnection: false });
+  await c.connected();
+  await c.join(who);
+  const seen = [];
+  for (let i = 0; i < 3; i++) {
+    const streamId = uniqueId(`seen-${i}`);
+    seen.push(streamId);
+    assert.equal((await stack.api('test-stream', { streamId, sender: who, receiver: address('peer'), amount: '1' })).status, 200);
+  }
+  await waitFor('the client got its events', () => seen.every((id) => c.domainEvents().some((e) => e.payload.streamId === id)));
+  // socket.io-client keeps these to send them on its next connect; we send them by hand.
+  return { c, pid: c.socket._pid, offset: c.socket._lastOffset, id: c.socket.id };
+}
+
+test('a client of a dead replica resumes on another with exactly what it missed; forged, foreign and left credentials get nothing', { timeout: 90000 }, async () => {
+  const stack = await startStack();
+  const who = address('recover-me');
+  const { pid, offset, id } = await clientWithHistory(stack, who);
+  assert.match(pid, /^[^.]+\.[A-Za-z0-9_-]{43}$/, 'the pid is "<sid>.<HMAC-SHA256 base64url>"');
+  assert.equal(pid.split('.')[0], id);
+
+  stack.gateways[0].child.kill('SIGKILL');
+  const missed = [];
+  for (let i = 0; i < 3; i++) {
+    const streamId = uniqueId(`missed-${i}`);
+    missed.push(streamId);
+    assert.equal((await stack.api('test-stream', { streamId, sender: who, receiver: address('peer'), amount: '1' })).status, 200);
+  }
+  await sleep(300);
+  const other = stack.gatewayUrl(1);
+
+  const forgedMac = pid.slice(0, -1) + (pid.endsWith('A') ? 'B' : 'A');
+  for (const [label, bad] of [['forged', forgedMac], ['foreign', foreignPid(id)], ['no signature', id]]) {
+    const r = await rawConnect(other, { pid: bad, offset });
+    assert.notEqual(r.connect.sid, id, `${label}: not resumed`);
+    assert.deepEqual(r.events, [], `${label}: nothing replayed`);
+  }
+
+  const ok = await rawConnect(other, { pid, offset }, { leave: true });
+  assert.equal(ok.connect.sid, id, 'resumed with its socket id');
+  assert.equal(ok.connect.pid, pid);
+  assert.deepEqual(ok.events.map((e) => e[1].streamId), missed, 'exactly the missed events, in order');
+  for (const e of ok.events) assert.match(e[2], /^.+:\d+$/, 'each with its offset');
+
+  // The client leaves for good (a namespace disconnect is not a dropped transport): its
+  // credential resumes nothing any more, here or elsewhere.
+  await sleep(200);
+  const again = await rawConnect(other, { pid, offset });
+  assert.notEqual(again.connect.sid, id, 'a session that was left does not resume');
+  assert.deepEqual(again.events, []);
+});
+
+test('past CONNECTION_STATE_RECOVERY_MS: recovered === false and no partial replay', { timeout: 90000 }, async () => {
+  const stack = await startStack({ CONNECTION_STATE_RECOVERY_MS: '1500', PULSE_PRESENCE_TIMEOUT_MS: '500' });
+  const who = address('too-late');
+  const { pid, offset, id } = await clientWithHistory(stack, who);
+  stack.gateways[0].child.kill('SIGKILL');
+  for (let i = 0; i < 2; i++) {
+    assert.equal((await stack.api('test-stream', { streamId: uniqueId(`late-${i}`), sender: who, receiver: address('peer'), amount: '1' })).status, 200);
+  }
+  await sleep(3000);
+  const r = await rawConnect(stack.gatewayUrl(1), { pid, offset });
+  assert.notEqual(r.connect.sid, id, 'not resumed');
+  assert.deepEqual(r.events, [], 'no partial replay');
+});

@@ -1,0 +1,3 @@
+#pragma once
+// Fixture: a '..' path hides which layer it reaches into.
+#include "../engine/server.hpp"

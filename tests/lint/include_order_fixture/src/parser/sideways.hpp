@@ -1,0 +1,3 @@
+#pragma once
+// Fixture: parser and adapter are beside each other: neither includes the other.
+#include "adapter/rooms.hpp"

@@ -1,0 +1,3 @@
+// Fixture: test servers sit above every layer.
+#include "engine/server.hpp"
+#include "http/upward.hpp"
