@@ -26,10 +26,18 @@ run "render: scripts/run shape (3 local gateways)" \
 run "haproxy -c: local config" haproxy -q -c -f "$tmp/local.cfg"
 # The compose/k8s shape uses container host names; init-addr none lets it start before they resolve.
 compose_gateways=$(sed -n 's/^ *PULSE_GATEWAYS: *//p' "$root/docker-compose.yml")
-run "render: compose shape ($compose_gateways)" \
-  sh -c "'$render' :3000 lifecycle:3001 $compose_gateways >'$tmp/compose.cfg'"
+compose_lifecycles=$(sed -n 's/^ *PULSE_LIFECYCLE_ADDR: *//p' "$root/docker-compose.yml")
+run "render: compose shape ($compose_lifecycles; $compose_gateways)" \
+  sh -c "'$render' :3000 $compose_lifecycles $compose_gateways >'$tmp/compose.cfg'"
 run "haproxy -c: compose config" haproxy -q -c -f "$tmp/compose.cfg"
 if [ "$(grep -c '^    server gw' "$tmp/local.cfg")" = 3 ]; then ok "one server line per gateway"; else bad "one server line per gateway"; fi
+lc_lines=$(grep -c '^    server lc' "$tmp/compose.cfg")
+lc_listed=$(echo "$compose_lifecycles" | tr ',' '\n' | grep -c .)
+if [ "$lc_lines" = "$lc_listed" ] && [ "$lc_lines" -ge 2 ]; then
+  ok "one server line per lifecycle replica ($lc_lines)"
+else
+  bad "lifecycle server lines $lc_lines for $lc_listed listed replicas (compose runs >= 2)"
+fi
 run "render refuses a call without gateways" sh -c "! '$render' :3000 lifecycle:3001 2>/dev/null"
 run "shell syntax of render and entrypoint" sh -n "$render" "$root/deploy/haproxy/entrypoint.sh"
 
@@ -42,6 +50,16 @@ if [ -n "$defined" ] && [ "$listed" = "$defined" ]; then
   ok "compose: HAProxy lists exactly the gateway services ($defined)"
 else
   bad "compose: HAProxy lists '$listed' but the gateway services are '$defined'"
+fi
+# Several lifecycle replicas: HAProxy balances /api/* over all of them, and every gateway hears
+# every replica's PUB socket (whichever is the elected publisher sends).
+lc_defined=$(for s in $services; do case $s in lifecycle-*) echo "$s" ;; esac; done | sort | tr '\n' ' ')
+lc_api=$(echo "$compose_lifecycles" | tr ',' '\n' | sed 's/:.*//' | sort | tr '\n' ' ')
+lc_bus=$(sed -n 's/^ *PULSE_BUS_CONNECT: *//p' "$root/docker-compose.yml" | tr ',' '\n' | sed 's#^tcp://##; s/:.*//' | sort | tr '\n' ' ')
+if [ -n "$lc_defined" ] && [ "$lc_api" = "$lc_defined" ] && [ "$lc_bus" = "$lc_defined" ]; then
+  ok "compose: HAProxy and the gateways' bus list name exactly the lifecycle services ($lc_defined)"
+else
+  bad "compose: lifecycle services '$lc_defined', HAProxy lists '$lc_api', gateways subscribe to '$lc_bus'"
 fi
 
 # Release hygiene: our images carry the one project version (CMake project(VERSION)).

@@ -4,7 +4,7 @@
 //      patches: maps merged, lists of named items merged by name) and, when `kubectl` is
 //      installed, checks that `kubectl kustomize` renders the same objects;
 //   2. validates every rendered object against the Kubernetes OpenAPI schemas of the npm
-//      package kubernetes-models (Deployment, Service, ConfigMap, PodDisruptionBudget,
+//      package kubernetes-models (Deployment, StatefulSet, Service, ConfigMap, PodDisruptionBudget,
 //      HorizontalPodAutoscaler, NetworkPolicy, Ingress);
 //   3. checks what the design relies on: the restricted Pod Security profile on every pod
 //      (runAsNonRoot, seccomp RuntimeDefault, no privilege escalation, ALL capabilities dropped,
@@ -28,6 +28,7 @@ const k8s = (sub) => import(pathToFileURL(path.join(modules, 'kubernetes-models'
 const YAML = (await load('yaml')).default;
 const kinds = {
   'apps/v1/Deployment': (await k8s('apps/v1/Deployment')).Deployment,
+  'apps/v1/StatefulSet': (await k8s('apps/v1/StatefulSet')).StatefulSet,
   'v1/Service': (await k8s('v1/Service')).Service,
   'v1/ConfigMap': (await k8s('v1/ConfigMap')).ConfigMap,
   'policy/v1/PodDisruptionBudget': (await k8s('policy/v1/PodDisruptionBudget')).PodDisruptionBudget,
@@ -146,7 +147,7 @@ for (const [name, objects] of Object.entries(rendered)) {
 for (const [name, objects] of Object.entries(rendered)) {
   const find = (kind, n) => objects.find((o) => o.kind === kind && o.metadata.name === n);
   const gateway = find('Deployment', 'pulse-gateway');
-  const lifecycle = find('Deployment', 'pulse-lifecycle');
+  const lifecycle = find('StatefulSet', 'pulse-lifecycle');
   const gwConfig = find('ConfigMap', 'pulse-gateway-config');
   const lcConfig = find('ConfigMap', 'pulse-lifecycle-config');
   const at = (what) => `${name}: ${what}`;
@@ -164,10 +165,21 @@ for (const [name, objects] of Object.entries(rendered)) {
   check(lifecycle?.spec.template.spec.containers[0].readinessProbe?.httpGet?.path === '/readyz', at('lifecycle readiness on /readyz'));
   check(lifecycle?.spec.template.spec.containers[0].livenessProbe?.httpGet?.path === '/livez', at('lifecycle liveness on /livez (a database outage does not restart it)'));
   check(find('Service', 'pulse-gateway')?.spec.sessionAffinity === 'ClientIP', at('gateway Service keeps a client on one pod'));
-  check(find('Service', 'pulse-lifecycle')?.spec.ports.some((p) => p.port === 5556), at('lifecycle Service exposes the bus port'));
-  check(gwConfig?.data.PULSE_BUS_CONNECT === 'tcp://pulse-lifecycle:5556', at('gateways subscribe through the lifecycle Service'));
+  // Several lifecycle replicas (one elected publisher, which can move): every gateway must
+  // subscribe to every replica's PUB socket, named through the StatefulSet's headless Service.
+  const replicas = lifecycle?.spec.replicas ?? 0;
+  const busService = find('Service', lifecycle?.spec.serviceName);
+  check(replicas >= 2, at(`lifecycle runs ${replicas} replicas (>= 2)`));
+  check(busService?.spec.clusterIP === 'None' && busService.spec.ports.some((p) => p.port === 5556)
+    && selects(busService.spec.selector, lifecycle?.spec.template.metadata.labels || {}),
+  at('a headless Service names each lifecycle pod on the bus port'));
+  const wanted = Array.from({ length: replicas },
+    (_, i) => `tcp://${lifecycle?.metadata.name}-${i}.${lifecycle?.spec.serviceName}:5556`);
+  check(isDeepStrictEqual((gwConfig?.data.PULSE_BUS_CONNECT || '').split(','), wanted),
+    at(`gateways subscribe to every lifecycle replica (${wanted.join(',')})`));
+  check(find('Service', 'pulse-lifecycle')?.spec.ports.some((p) => p.port === 3001), at('lifecycle Service load-balances the HTTP API'));
 
-  for (const d of objects.filter((o) => o.kind === 'Deployment')) {
+  for (const d of objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')) {
     const pod = d.spec.template.spec;
     const psc = pod.securityContext || {};
     const who = `${d.metadata.name}`;
@@ -190,7 +202,10 @@ for (const [name, objects] of Object.entries(rendered)) {
     check(selects(d.spec.selector.matchLabels, d.spec.template.metadata.labels), at(`${who}: selector matches its pod labels`));
   }
 
-  const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget');
+  const pdbs = objects.filter((o) => o.kind === 'PodDisruptionBudget');
+  const pdb = pdbs.find((o) => selects(o.spec.selector.matchLabels, gatewayPods));
+  const lcPdb = pdbs.find((o) => selects(o.spec.selector.matchLabels, lifecycle?.spec.template.metadata.labels || {}));
+  check(lcPdb && lcPdb.spec.minAvailable >= 1 && lcPdb.spec.minAvailable < replicas, at('a PodDisruptionBudget keeps one lifecycle replica up and lets another be evicted'));
   check(pdb && selects(pdb.spec.selector.matchLabels, gatewayPods) && pdb.spec.minAvailable >= 1, at('a PodDisruptionBudget keeps gateways available'));
   const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler');
   check(hpa?.spec.scaleTargetRef.kind === 'Deployment' && hpa.spec.scaleTargetRef.name === 'pulse-gateway'
