@@ -154,6 +154,20 @@ test('SIGTERM: a waiting GET receives the close packet and the server exits 0', 
   assert.deepEqual(await exited, { code: 0, signal: null });
 });
 
+test('SIGTERM: an idle polling session (no GET waiting) is closed at once, the exit does not wait for its next GET', async () => {
+  // pingTimeout bounds how long an ended session keeps its close packet for the next GET; the
+  // process waits up to 2 s for open sessions. An idle session must not count as open.
+  const own = await h.startServer(BIN, { PING_INTERVAL_MS: '10000', PING_TIMEOUT_MS: '10000' });
+  const { sid } = await h.handshake(own);
+  assert.ok(sid);
+  const start = Date.now();
+  const result = await own.stop('SIGTERM');
+  const tookMs = Date.now() - start;
+  assert.deepEqual(result, { code: 0, signal: null }, own.log());
+  assert.ok(tookMs < 1000, `exited ${tookMs} ms after SIGTERM: it waited for the idle session`);
+  assert.match(own.log(), /"msg":"stopping".*"sessions":1/);
+});
+
 test('the shared server stops cleanly on SIGTERM (exit 0: no sanitizer report in ASan builds)', async () => {
   const result = await server.stop();
   assert.deepEqual(result, { code: 0, signal: null }, server.log());

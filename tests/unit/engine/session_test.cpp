@@ -249,7 +249,10 @@ TEST_CASE("an aborted GET closes the session", "[engine][session]") {
 }
 
 TEST_CASE("close packet and malformed payload", "[engine][session]") {
-    Harness h;
+    auto options = Harness::fast_options();
+    options.ping_interval =
+        10s;  // the close POST's answer waits the race window: no ping meanwhile
+    Harness h(options);
     const std::string a = h.handshake();
     const std::string b = h.handshake();
     REQUIRE(h.answered(h.post(a, "1")));
@@ -292,11 +295,77 @@ TEST_CASE("shutdown closes every session with server_shutdown", "[engine][sessio
     auto refused = h.request("GET", "EIO=4&transport=polling");
     REQUIRE(refused->response);
     CHECK(refused->response->status == 503);
-    // The other session had no GET waiting: it ends when its close timeout passes.
+    // The other session had no GET waiting: it ends at once all the same.
     REQUIRE(run_until(h.shards, [&] { return h.closes.size() == 2; }));
     CHECK(h.closes[0] == engine::CloseReason::server_shutdown);
     CHECK(h.closes[1] == engine::CloseReason::server_shutdown);
     CHECK(h.server.session_count() == 0);
+}
+
+TEST_CASE("shutdown: an idle polling session ends at once, its next GET still gets the close",
+          "[engine][session]") {
+    auto options = Harness::fast_options();
+    options.ping_interval = 10s;
+    options.ping_timeout = 10s;  // the old close deadline: nothing here may wait for it
+    Harness h(options);
+    const std::string busy = h.handshake();
+    const std::string idle = h.handshake();
+    auto pending = h.get(busy);
+    run_for(h.shards, 2ms);
+    h.sockets[1]->send_text_packet(std::make_shared<const std::string>("4bye"));
+    h.server.shutdown();
+    REQUIRE(h.answered(pending));
+    CHECK(pending->response->body == "1");
+    REQUIRE(run_until(
+        h.shards, [&] { return h.closes.size() == 2; }, 1000ms));
+    CHECK(h.server.session_count() == 0);  // a draining process does not wait for its next poll
+    auto last = h.get(idle);
+    REQUIRE(h.answered(last));
+    CHECK(last->response->status == 200);
+    CHECK(last->response->body ==
+          "4bye\x1e"
+          "1");
+    auto after = h.get(idle);
+    REQUIRE(h.answered(after));
+    CHECK(after->response->status == 400);
+}
+
+TEST_CASE("a close POST read before the client's GET: noop for that GET, 400 for a later one",
+          "[engine][session]") {
+    auto options = Harness::fast_options();
+    options.ping_interval = 10s;
+    Harness h(options, 2);
+    const std::string sid = h.handshake(0);
+    auto post = h.post(sid, "1");  // its connection's shard reads it first
+    REQUIRE(run_until(h.shards, [&] { return !h.closes.empty(); }));
+    CHECK(h.closes == std::vector{engine::CloseReason::transport_close});
+    CHECK(h.server.session_count() == 0);
+    CHECK_FALSE(post->response);  // held until the GET sent with it is answered
+    auto get = h.get(sid, 1);     // the GET, read later by the other shard
+    REQUIRE(h.answered(get));
+    CHECK(get->response->status == 200);
+    CHECK(get->response->body == "6");
+    REQUIRE(h.answered(post));
+    CHECK(post->response->body == "ok");
+    auto later = h.get(sid);
+    REQUIRE(h.answered(later));
+    CHECK(later->response->status == 400);
+}
+
+TEST_CASE("a close POST with no GET coming is answered once the race window is over",
+          "[engine][session]") {
+    auto options = Harness::fast_options();
+    options.ping_interval = 10s;
+    Harness h(options);
+    const std::string sid = h.handshake();
+    const auto start = std::chrono::steady_clock::now();
+    auto post = h.post(sid, "1");
+    REQUIRE(h.answered(post));
+    CHECK(post->response->body == "ok");
+    CHECK(std::chrono::steady_clock::now() - start >= 200ms);
+    auto later = h.get(sid);
+    REQUIRE(h.answered(later));
+    CHECK(later->response->status == 400);
 }
 
 TEST_CASE("the sid names its shard; requests from any shard reach it", "[engine][session]") {

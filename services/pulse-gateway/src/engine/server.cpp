@@ -283,6 +283,13 @@ void Server::Impl::on_shard(std::size_t shard, std::shared_ptr<http::Reply> repl
     const auto q = parse_engine_query(request.query);
     const std::string origin(request.header("origin"));
     auto session = shards[shard]->find(q.sid);
+    if (!session && !oversized && request.method == "GET") {
+        // A session that ended with no GET waiting still owes that GET its last answer.
+        if (auto ended = shards[shard]->find_lingering(q.sid)) {
+            ended->on_last_poll(std::move(reply));
+            return;
+        }
+    }
     if (!session) {
         if (oversized) {
             http::Response r = http::json_response(413, R"({"error":"Payload Too Large"})");

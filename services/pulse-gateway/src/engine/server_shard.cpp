@@ -44,7 +44,25 @@ void ServerShard::remove(const Session& session) {
     if (it != sessions_.end() && it->second.get() == &session) {
         sessions_.erase(it);
         open_sessions_.fetch_sub(1);
+        return;
     }
+    auto old = lingering_.find(session.id());
+    if (old != lingering_.end() && old->second.get() == &session) lingering_.erase(old);
+}
+
+void ServerShard::linger(const Session& session) {
+    auto it = sessions_.find(session.id());
+    if (it == sessions_.end() || it->second.get() != &session) return;
+    auto owned = std::move(it->second);
+    sessions_.erase(it);
+    open_sessions_.fetch_sub(1);
+    const std::string_view sid = owned->id();
+    lingering_.emplace(sid, std::move(owned));  // sids are unique: never an existing key
+}
+
+std::shared_ptr<Session> ServerShard::find_lingering(std::string_view sid) const {
+    auto it = lingering_.find(sid);
+    return it == lingering_.end() ? nullptr : it->second;
 }
 
 std::shared_ptr<Session> ServerShard::find(std::string_view sid) const {

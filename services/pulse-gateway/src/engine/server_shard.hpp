@@ -59,9 +59,15 @@ class ServerShard {
     void defer_flush(std::shared_ptr<Session> session);
 
     void add(std::shared_ptr<Session> session);
-    void remove(const Session& session);
-    std::shared_ptr<Session> find(std::string_view sid) const;
-    std::vector<std::shared_ptr<Session>> sessions() const;  // a copy, for shutdown
+    void remove(const Session& session);                        // open or lingering
+    std::shared_ptr<Session> find(std::string_view sid) const;  // open sessions only
+    std::vector<std::shared_ptr<Session>> sessions() const;     // a copy, for shutdown
+
+    // A polling session that has ended with no GET waiting still owes its client one answer
+    // (Session::finish): it leaves the open sessions (and the count a shutdown waits for) but
+    // stays findable here until that GET comes or its time is up; then remove() it.
+    void linger(const Session& session);
+    std::shared_ptr<Session> find_lingering(std::string_view sid) const;
 
     ShardStats& stats() { return stats_; }
     const ShardStats& stats() const { return stats_; }
@@ -80,6 +86,7 @@ class ServerShard {
     // Keyed by a view of the session's own sid (the map owns the session, so the view lives as
     // long as the entry): no second heap copy of every sid.
     std::unordered_map<std::string_view, std::shared_ptr<Session>> sessions_;
+    std::unordered_map<std::string_view, std::shared_ptr<Session>> lingering_;  // see linger()
     std::vector<std::shared_ptr<Session>> to_flush_;  // defer_flush, in call order
     std::vector<std::shared_ptr<Session>> flushing_;  // the batch being run (capacity kept)
     bool flush_posted_ = false;

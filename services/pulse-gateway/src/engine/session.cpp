@@ -25,6 +25,11 @@ const std::shared_ptr<const std::string>& probe_answer() {
 }
 constexpr std::string_view close_packet = "1";
 constexpr std::string_view noop_packet = "6";
+
+// How long a client's close POST that arrived before its GET waits for that GET (see close_now).
+// The GET was written before or with the POST, so it is already in the kernel: this only covers
+// the time the thread of another shard may take to read it on a loaded machine.
+constexpr std::chrono::milliseconds close_race_window{250};
 }  // namespace
 
 Session::Session(ServerShard& shard, std::string sid, HandshakeRequest request)
@@ -140,6 +145,13 @@ http::Response Session::poll_response(std::string body) const {
 
 void Session::answer_poll(std::string_view trailer) {
     if (!pending_get()) return;
+    std::string body = take_poll_body(trailer);
+    auto reply = std::move(polling_->pending_get);
+    polling_->pending_get.reset();
+    reply->send(poll_response(std::move(body)));
+}
+
+std::string Session::take_poll_body(std::string_view trailer) {
     std::string body;
     std::size_t estimate = trailer.size();
     queue_.for_each(
@@ -160,14 +172,25 @@ void Session::answer_poll(std::string_view trailer) {
         body += trailer;
     }
     if (body.empty()) body = noop_packet;
-    auto reply = std::move(polling_->pending_get);
-    polling_->pending_get.reset();
-    reply->send(poll_response(std::move(body)));
+    return body;
+}
+
+http::Response Session::post_ok() const {
+    http::Response ok;
+    ok.status = 200;
+    ok.content_type = "text/html";
+    ok.body = "ok";
+    shard_.origins().add_cors_headers(request_.origin, ok.headers);
+    return ok;
 }
 
 // ---- polling requests ----
 
 void Session::on_poll(std::shared_ptr<http::Reply> reply) {
+    if (polling_ && !polling_->last_answer.empty()) {
+        on_last_poll(std::move(reply));  // e.g. the handshake GET of a session closed at once
+        return;
+    }
     if (state_ == State::closed) {
         reply->send(poll_response(std::string(close_packet)));
         return;
@@ -183,11 +206,6 @@ void Session::on_poll(std::shared_ptr<http::Reply> reply) {
         return;
     }
     polling().pending_get = std::move(reply);
-    if (state_ == State::closing) {
-        answer_poll(close_packet);
-        finish(closing_reason_);
-        return;
-    }
     if (!queue_.empty()) {
         answer_poll({});
     } else if (probed()) {
@@ -202,12 +220,16 @@ void Session::on_poll_aborted(const http::Reply* reply) {
     }
 }
 
+void Session::on_last_poll(std::shared_ptr<http::Reply> reply) {
+    if (!polling_ || polling_->last_answer.empty()) {
+        reply->send(poll_response(std::string(close_packet)));
+        return;
+    }
+    reply->send(poll_response(std::move(polling_->last_answer)));
+    end_linger();
+}
+
 void Session::on_post(std::string_view body, std::shared_ptr<http::Reply> reply) {
-    http::Response ok;
-    ok.status = 200;
-    ok.content_type = "text/html";
-    ok.body = "ok";
-    shard_.origins().add_cors_headers(request_.origin, ok.headers);
     if (state_ == State::open) {
         auto packets = decode_payload(body);
         if (!packets) {
@@ -220,8 +242,14 @@ void Session::on_post(std::string_view body, std::shared_ptr<http::Reply> reply)
             }
         }
     }
+    if (polling_ && polling_->hold_post) {
+        // Its close packet ended the session before the client's GET was read: answered after it.
+        polling_->hold_post = false;
+        polling_->held_post = std::move(reply);
+        return;
+    }
     // Like the reference server: the POST itself succeeded even when its content ended the session.
-    reply->send(std::move(ok));
+    reply->send(post_ok());
 }
 
 void Session::on_oversized_post(std::shared_ptr<http::Reply> reply) {
@@ -409,19 +437,10 @@ void Session::begin_graceful_close(CloseReason reason) {
         finish(reason);
         return;
     }
-    // Polling with no GET waiting: the close packet goes out with the next poll, or the session
-    // ends anyway when the client does not come back in time.
-    state_ = State::closing;
-    closing_reason_ = reason;
-    leave_deadline_list();
-    upgrade_timer().expires_after(shard_.options().ping_timeout);
-    upgrade_timer().async_wait([self = shared_from_this()](boost::system::error_code ec) {
-        if (!ec) self->on_close_timeout();
-    });
-}
-
-void Session::on_close_timeout() {
-    if (state_ == State::closing) finish(closing_reason_);
+    // Polling with no GET waiting: the session ends now (its upper layer hears of it, a draining
+    // process does not wait for this client's next poll); what was queued and the close packet
+    // are kept for that poll, for as long as a live client takes to come back.
+    finish(reason, take_poll_body(close_packet), shard_.options().ping_timeout);
 }
 
 void Session::close_now(CloseReason reason) {
@@ -431,6 +450,15 @@ void Session::close_now(CloseReason reason) {
     if (pending_get()) {
         // A client that closed itself gets a noop, like the reference server; otherwise say close.
         answer_poll(reason == CloseReason::transport_close ? noop_packet : close_packet);
+    } else if (reason == CloseReason::transport_close && !on_websocket_) {
+        // The client's close packet (on a POST) was read before its GET: a polling client keeps a
+        // GET out at all times, so that GET was sent before or with the POST on another
+        // connection, which another shard may read later. It gets the noop it is owed whichever
+        // was read first, and the POST's answer waits for it (at most close_race_window), so that
+        // only a GET sent after the client saw the close answered is refused as unknown.
+        polling().hold_post = true;
+        finish(reason, std::string(noop_packet), close_race_window);
+        return;
     }
     if (ws_) {
         auto ws = std::move(ws_);
@@ -444,7 +472,8 @@ void Session::close_now(CloseReason reason) {
     finish(reason);
 }
 
-void Session::finish(CloseReason reason) {
+void Session::finish(CloseReason reason, std::string last_answer,
+                     std::chrono::milliseconds linger) {
     if (state_ == State::closed) return;
     state_ = State::closed;
     leave_deadline_list();
@@ -463,7 +492,16 @@ void Session::finish(CloseReason reason) {
     ShardStats::sub(on_websocket_ ? stats.websocket : stats.polling);
     ShardStats::add(stats.closes[static_cast<std::size_t>(reason)]);
     auto self = shared_from_this();
-    shard_.remove(*this);
+    if (last_answer.empty()) {
+        shard_.remove(*this);
+    } else {
+        polling().last_answer = std::move(last_answer);
+        shard_.linger(*this);
+        upgrade_timer().expires_after(linger);
+        upgrade_timer().async_wait([self](boost::system::error_code ec) {
+            if (!ec) self->end_linger();
+        });
+    }
     if (pulse::log::enabled(pulse::log::Level::debug))
         pulse::log::debug("engine session closed", {{"sid", sid_}, {"reason", to_string(reason)}});
     // Posted, never run inside a Socket method: an upper layer iterating its sockets (a broadcast)
@@ -475,6 +513,16 @@ void Session::finish(CloseReason reason) {
         self->listener = nullptr;
         if (listener) listener->on_close(reason);
     });
+}
+
+void Session::end_linger() {
+    if (!polling_) return;
+    polling_->last_answer.clear();
+    polling_->hold_post = false;
+    cancel_upgrade_timer();
+    auto self = shared_from_this();  // the shard held the last reference
+    shard_.remove(*this);
+    if (auto post = std::move(polling_->held_post)) post->send(post_ok());
 }
 
 }  // namespace pulse::engine

@@ -4,6 +4,7 @@
 // WebSocket (with an upgrade probe WebSocket alongside while polling is being upgraded).
 #include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -25,7 +26,7 @@ class Session final : public Socket,
                       public DeadlineEntry,
                       public std::enable_shared_from_this<Session> {
   public:
-    enum class State { open, closing, closed };
+    enum class State { open, closed };
 
     Session(ServerShard& shard, std::string sid, HandshakeRequest request);
     ~Session() override;
@@ -46,6 +47,9 @@ class Session final : public Socket,
     void on_poll(std::shared_ptr<http::Reply> reply);
     void on_post(std::string_view body, std::shared_ptr<http::Reply> reply);
     void on_poll_aborted(const http::Reply* reply);
+    // A GET for this session after it ended with no GET waiting (ServerShard::find_lingering):
+    // answered with what the session still owed its client, then the session is gone.
+    void on_last_poll(std::shared_ptr<http::Reply> reply);
     void on_oversized_post(std::shared_ptr<http::Reply> reply);
     // A WebSocket with this sid: the upgrade probe, or (while upgrading / upgraded) a duplicate.
     void on_websocket(std::shared_ptr<WsConnection> ws);
@@ -69,6 +73,7 @@ class Session final : public Socket,
     void flush();
     void schedule_flush();
     void answer_poll(std::string_view trailer);  // queued packets + optional trailing packet
+    std::string take_poll_body(std::string_view trailer);  // empties the queue
     void handle_packet(char type, std::string_view data, bool binary);
     void on_probe_message(std::string_view data, bool binary);
     void complete_upgrade();
@@ -78,19 +83,23 @@ class Session final : public Socket,
     void on_ping_due();
     void on_pong_missing();
     void on_upgrade_timeout();
-    void on_close_timeout();
 
     void begin_graceful_close(CloseReason reason);
     void close_now(CloseReason reason);
-    void finish(CloseReason reason);
+    // Ends the session. A polling session with no GET waiting may still owe its client an answer
+    // (`last_answer`): it then lingers (ServerShard::linger) until that GET comes or `linger`
+    // passes, whichever is first.
+    void finish(CloseReason reason, std::string last_answer = {},
+                std::chrono::milliseconds linger = {});
+    void end_linger();
 
     http::Response poll_response(std::string body) const;
+    http::Response post_ok() const;
 
     ServerShard& shard_;  // all the session sees of its server
     const std::string sid_;
     const HandshakeRequest request_;
     State state_ = State::open;
-    CloseReason closing_reason_ = CloseReason::server_close;
 
     PacketQueue queue_;
     bool flush_posted_ = false;  // a flush is scheduled for the end of this I/O tick
@@ -104,8 +113,13 @@ class Session final : public Socket,
         std::shared_ptr<http::Reply> pending_get;  // the GET waiting for packets
         std::shared_ptr<WsConnection> probe;       // upgrade in progress
         bool probed = false;                       // "2probe"/"3probe" exchanged
-        // Upgrade deadline, or the polling close deadline (created on first use).
+        // Upgrade deadline, or the end of the linger after the session ended (first use).
         std::unique_ptr<boost::asio::steady_timer> upgrade_timer;
+        // Once ended with no GET waiting: the body its next GET gets (empty: not lingering), and
+        // the client's close POST, answered only after that GET (see close_now).
+        std::string last_answer;
+        bool hold_post = false;
+        std::shared_ptr<http::Reply> held_post;
     };
     std::unique_ptr<Polling> polling_;
     Polling& polling();
