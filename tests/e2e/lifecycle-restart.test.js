@@ -69,7 +69,7 @@ test('events published after a lifecycle restart reach the clients that stayed c
   run.expected = [first, ...run.lostInWindow, ...later];
 }));
 
-// DESIGN.md "Reliability": a gap in seq is repaired from the lifecycle's outbox (the gateway's
+// docs/guarantees.md: a gap in seq is repaired from the lifecycle's outbox (the gateway's
 // PULSE_REPLAY_URL), so the events published in the reconnect window arrive too, exactly once and
 // in order, before the later ones.
 test('events lost in the reconnect window are repaired, once each, in order', { timeout: 30000 }, stack.withLogs(async (t) => {

@@ -1,5 +1,5 @@
 'use strict';
-// The spec's "Manual Testing" section, automated against the real processes: connect, join a
+// The manual test of the Pulse events, automated against the real processes: connect, join a
 // stream room, call the three test endpoints, and check what every socket received.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');

@@ -1,5 +1,5 @@
 'use strict';
-// Start-up contract of every service binary (issue 11 §4, issue 12): --help lists every variable
+// Start-up contract of every service binary (docs/operations.md "Configuration"): --help lists every variable
 // with its default and starts nothing; --version prints the project version; an unknown argument
 // or a bad setting is one error line and exit code 2, never an abort.
 const { test } = require('node:test');

@@ -10,7 +10,7 @@
 --    write with outcome 'not_found' / 'conflict' and the offending field; the caller maps it to
 --    404/409. Success is 'created' / 'unchanged' (create) or 'done'.
 --  - The outbox row's `data` is built here (jsonb: its key order is jsonb's, as on every replay);
---    the live message is built by the caller from the returned values with the spec's key order.
+--    the live message is built by the caller from the returned values with the payload key order of proto/.
 --    The timestamp comes from the caller so both carry the same one.
 --  - Rooms: 'stream-' || address, the rule of pulse/stream_room.hpp.
 -- Amount arithmetic is NUMERIC (exact); inputs are already validated as i128 by the caller.

@@ -154,7 +154,7 @@ BEGIN
     r.rooms := pulse_new_stream_rooms(r.sender, r.receiver);
     -- The event's amount is the part of the total that does not go back to the sender
     -- (total - toSender); when toReceiver + toSender < total the unallocated rest counts on the
-    -- receiver's side, as the spec's formula says.
+    -- receiver's side (docs/write-path.md "Money rules").
     r.data := jsonb_build_object('streamId', v_id, 'sender', r.sender, 'receiver', r.receiver,
                                  'amount', (r.amount - v_to_sender)::text,
                                  'status', 'CANCELED', 'timestamp', c->>'timestamp');

@@ -323,7 +323,7 @@ class Client {
   constructor(url, options = {}) {
     this.socket = io(url, { forceNew: true, reconnectionDelayMax: 2000, timeout: 10000, ...options });
     this.events = []; // {event, payload} of server events, in arrival order (all of them)
-    this.rooms = new Set(); // addresses to re-join on every (re)connect, like the spec's snippet
+    this.rooms = new Set(); // addresses to re-join on every (re)connect, like a frontend's reconnect handler
     this.connects = 0;
     this.socket.onAny((event, ...args) => this.events.push({ event, payload: args[0] }));
     this.socket.on('connect', () => {

@@ -1,7 +1,7 @@
-// The money rules the command path enforces (issue 9): a cancellation that splits more than the
-// total, a withdrawal of nothing and a stream id with invisible or bidirectional characters are
-// refused, and nothing is written or published for them; a split below the total is accepted and
-// its event's amount is total - toSender.
+// The money rules the command path enforces (docs/write-path.md): a cancellation that splits more
+// than the total, a withdrawal of nothing and a stream id with invisible or bidirectional
+// characters are refused, and nothing is written or published for them; a split below the total is
+// accepted and its event's amount is total - toSender.
 #include "support/fixture.hpp"
 
 using namespace pulse::test;

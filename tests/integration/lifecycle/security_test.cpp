@@ -1,4 +1,4 @@
-// The lifecycle's private and abuse-facing surface (issue 10): /api/test/* off unless enabled and
+// The lifecycle's private and abuse-facing surface: /api/test/* off unless enabled and
 // guarded by PULSE_TEST_TOKEN, /internal/outbox guarded by PULSE_REPLAY_TOKEN, header size and
 // header timeout (slowloris), and the listener backing off when it runs out of descriptors.
 #include <fcntl.h>

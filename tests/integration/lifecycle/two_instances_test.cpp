@@ -1,6 +1,6 @@
-// Two lifecycle instances on one database (issue 9): 200 concurrent commands sent to both; one
-// SUB connected to both PUB endpoints (as every gateway is) sees one gap-free stream in seq
-// order, no duplicates, and every answer's seq exactly once.
+// Two lifecycle instances on one database (docs/write-path.md): 200 concurrent commands sent to
+// both; one SUB connected to both PUB endpoints (as every gateway is) sees one gap-free stream in
+// seq order, no duplicates, and every answer's seq exactly once.
 #include <set>
 
 #include "support/outbox_checks.hpp"

@@ -1,5 +1,5 @@
 'use strict';
-// Issue 10: a real browser (Debian's chromium via playwright-core) with the socket.io-client
+// A real browser (Debian's chromium via playwright-core) with the socket.io-client
 // bundle the gateway serves connects to a PULSE_AUTH=jwt gateway with a token minted by npm jose,
 // joins its own room, receives an event from the bus, is refused another account's room, and a
 // tokenless connect gets connect_error "unauthorized" with code "missing".

@@ -1,5 +1,5 @@
 'use strict';
-// Issue 10: PULSE_AUTH=jwt with tokens minted by an independent library (npm jose), against the
+// PULSE_AUTH=jwt with tokens minted by an independent library (npm jose), against the
 // real pulse-gateway and the stock socket.io-client: own room only, every refusal code, the cut
 // at expiry, the guarded operations endpoints. Events come from a real ZeroMQ publisher.
 const { test, before, after } = require('node:test');

@@ -1,5 +1,5 @@
 'use strict';
-// Issue 10's per-socket limits and the /ws-status and room-error holes, with auth off (the
+// The per-socket limits and the /ws-status and room-error holes, with auth off (the
 // default): rooms per socket (PULSE_MAX_ROOMS_PER_SOCKET), room-error echoing only a prefix,
 // /ws-status linear in the number of users. Each shows the other clients are unaffected.
 const { test, before, after } = require('node:test');

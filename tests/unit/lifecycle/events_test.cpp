@@ -4,7 +4,7 @@
 
 using namespace pulse::lifecycle;
 
-TEST_CASE("new-stream goes to both parties' rooms in the spec's key order", "[events]") {
+TEST_CASE("new-stream goes to both parties' rooms in the documented key order", "[events]") {
     auto e = new_stream_event({"s1", "GA", "CB", "100", "ACTIVE"}, "2026-11-26T09:30:00.123Z");
     CHECK(e.event == "new-stream");
     CHECK(e.rooms == std::vector<std::string>{"stream-GA", "stream-CB"});

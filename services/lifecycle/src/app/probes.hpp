@@ -1,5 +1,5 @@
 #pragma once
-// What the lifecycle's probes ask the database (DESIGN.md "Reliability", issue 11 §4):
+// What the lifecycle's probes ask the database (docs/operations.md "Health and readiness"):
 // /livez never touches it (a database outage must not restart the process), /readyz needs it
 // reachable and migrated to the schema this binary expects, /health reports both plus the bus.
 #include <chrono>

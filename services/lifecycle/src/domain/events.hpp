@@ -1,6 +1,6 @@
 #pragma once
-// The two events the lifecycle publishes and who gets them (DESIGN.md "Domain"). Pure functions:
-// payload key order is the spec's (streamId, sender, receiver, amount, status, timestamp).
+// The two events the lifecycle publishes and who gets them (docs/protocol.md). Pure functions:
+// payload key order is the documented one (streamId, sender, receiver, amount, status, timestamp).
 #include <string>
 #include <vector>
 

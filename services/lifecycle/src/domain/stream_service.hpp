@@ -1,5 +1,5 @@
 #pragma once
-// The stream rules (DESIGN.md "Domain"): each command is queued to the group-commit writer
+// The stream rules (docs/write-path.md): each command is queued to the group-commit writer
 // (outbox/command_writer), which applies it in its batch's single statement and commit; the
 // result is interpreted here into the reply and the event. Replies come back through `Done`,
 // on the writer's thread (or at once, when the queue is full).

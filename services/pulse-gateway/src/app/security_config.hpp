@@ -1,6 +1,6 @@
 #pragma once
 // The gateway's security settings (README "Security"), declared in the configuration table:
-//   PULSE_AUTH                  off | jwt (default off: anyone may join any room, as the seed)
+//   PULSE_AUTH                  off | jwt (default off: anyone may join any room, for development)
 //   PULSE_JWT_SECRET            HS256 shared secret, >= 32 bytes (the SEP-10 server's)
 //   PULSE_JWT_PUBLIC_KEY        PEM public key: EC P-256 (ES256) or Ed25519 (EdDSA)
 //   PULSE_JWT_LEEWAY_S          clock skew allowed on exp/nbf/iat (default 30)
