@@ -62,7 +62,6 @@ int run(const StopSignals& stop_signals, const Settings& settings) {
     engine::ServerOptions eio_options;
     eio_options.ping_interval = 300ms;
     eio_options.ping_timeout = 200ms;
-    eio_options.max_payload = 1'000'000;
     eio_options.allowed_origins = {"*"};
 
     net::IoShards shards(threads);

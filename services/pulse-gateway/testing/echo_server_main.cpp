@@ -50,6 +50,9 @@ int main(int argc, char** argv) {
     const pulse::StopSignals stop_signals;  // before any thread exists
     pulse::log::init("engine-echo");
     namespace config = pulse::config;
+    // The engine's own defaults, except the short heartbeat and the open origins the
+    // conformance tests expect.
+    const pulse::engine::ServerOptions defaults;
     pulse::engine::ServerOptions options;
     pulse::http::ListenerOptions listen;
     std::string log_level;
@@ -65,12 +68,12 @@ int main(int argc, char** argv) {
         .port("PORT", listen.port, 3000, "Port (0: any free one; the listening line says which).")
         .millis("PING_INTERVAL_MS", options.ping_interval, 300, 1, 3600000, "pingInterval in ms.")
         .millis("PING_TIMEOUT_MS", options.ping_timeout, 200, 1, 3600000, "pingTimeout in ms.")
-        .size("MAX_PAYLOAD_BYTES", options.max_payload, 1000000, 1, std::size_t{1} << 30,
-              "maxPayload in bytes.")
-        .size("MAX_BUFFERED_BYTES", options.max_buffered_bytes, std::size_t{1} << 20, 1024,
+        .size("MAX_PAYLOAD_BYTES", options.max_payload, defaults.max_payload, 1,
+              std::size_t{1} << 30, "maxPayload in bytes.")
+        .size("MAX_BUFFERED_BYTES", options.max_buffered_bytes, defaults.max_buffered_bytes, 1024,
               std::size_t{1} << 34, "Bytes queued to one client before it is cut.")
-        .millis("UPGRADE_TIMEOUT_MS", options.upgrade_timeout, 10000, 1, 3600000,
-                "Time in ms an upgrade may take.")
+        .millis("UPGRADE_TIMEOUT_MS", options.upgrade_timeout, defaults.upgrade_timeout.count(), 1,
+                3600000, "Time in ms an upgrade may take.")
         .list("FRONTEND_URL", options.allowed_origins, "*", "Allowed browser origins; * any.")
         .size("IO_THREADS", threads, 2, 1, 64, "I/O threads (shards).");
     if (auto exit_code = config::start(argc, argv, table)) return *exit_code;

@@ -5,6 +5,8 @@
 #include <pulse/env_config.hpp>
 
 #include "bus/replay_client.hpp"
+#include "engine/server.hpp"
+#include "sio/server.hpp"
 
 namespace pulse::app {
 namespace {
@@ -15,9 +17,19 @@ void require_bus_endpoint(const std::string& entry) {
     throw env::ConfigError("is not a ZeroMQ endpoint (tcp://host:port, ipc://path, inproc://name)");
 }
 
+std::string comma_joined(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
+    return out;
+}
+
 }  // namespace
 
 void declare(config::Table& t, GatewayConfig& c) {
+    // The protocol defaults are the option structs' own, so a server built without this table
+    // (tests, the conformance server) behaves as the gateway does with nothing set.
+    const engine::ServerOptions eio_defaults;
+    const sio::ServerOptions sio_defaults;
     t.text("LOG_LEVEL", c.log_level, "info",
            "Log level of the JSON lines on stderr: debug, info, warn or error.",
            config::require_log_level)
@@ -25,7 +37,7 @@ void declare(config::Table& t, GatewayConfig& c) {
         .port("PORT", c.port, 3000,
               "Port of Socket.IO (/socket.io/), /health, /ws-status and /metrics (0: any free "
               "port).")
-        .list("FRONTEND_URL", c.allowed_origins, "http://localhost:5173",
+        .list("FRONTEND_URL", c.allowed_origins, comma_joined(eio_defaults.allowed_origins),
               "Browser origins allowed to connect, comma-separated scheme://host[:port]; * allows "
               "any.",
               config::require_url_with_scheme)
@@ -40,15 +52,15 @@ void declare(config::Table& t, GatewayConfig& c) {
                       throw env::ConfigError("PULSE_REPLAY_URL: expected http://host:port, got " +
                                              url);
               })
-        .millis("PING_INTERVAL_MS", c.ping_interval, 25000, 1, 3600000,
+        .millis("PING_INTERVAL_MS", c.ping_interval, eio_defaults.ping_interval.count(), 1, 3600000,
                 "Engine.IO pingInterval in ms (handshake value).")
-        .millis("PING_TIMEOUT_MS", c.ping_timeout, 20000, 1, 3600000,
+        .millis("PING_TIMEOUT_MS", c.ping_timeout, eio_defaults.ping_timeout.count(), 1, 3600000,
                 "Engine.IO pingTimeout in ms: a client silent this long after a ping is closed.")
-        .millis("CONNECT_TIMEOUT_MS", c.connect_timeout, 45000, 1, 3600000,
-                "Time in ms a client has to connect to a namespace after the handshake.")
-        .size("MAX_PAYLOAD_BYTES", c.max_payload, 1000000, 1, std::size_t{1} << 30,
+        .millis("CONNECT_TIMEOUT_MS", c.connect_timeout, sio_defaults.connect_timeout.count(), 1,
+                3600000, "Time in ms a client has to connect to a namespace after the handshake.")
+        .size("MAX_PAYLOAD_BYTES", c.max_payload, eio_defaults.max_payload, 1, std::size_t{1} << 30,
               "Engine.IO maxPayload: the largest polling POST body or WebSocket message.")
-        .size("MAX_BUFFERED_BYTES", c.max_buffered_bytes, std::size_t{1} << 20, 1024,
+        .size("MAX_BUFFERED_BYTES", c.max_buffered_bytes, eio_defaults.max_buffered_bytes, 1024,
               std::size_t{1} << 34,
               "Bytes queued to one client before it is cut as too slow (slow-client cut).")
         .add({"IO_THREADS", "auto",

@@ -1,7 +1,8 @@
 #pragma once
 // pulse-gateway's configuration: every environment variable declared once in declare() (name,
 // default, meaning, parser), which --help, the start-up log and the README table all read. The
-// defaults live there and nowhere else.
+// Engine.IO and Socket.IO defaults are those of engine::ServerOptions and sio::ServerOptions
+// (read from default-constructed ones); every other default lives in declare() alone.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
