@@ -25,6 +25,11 @@ const fmt = (x) => {
 const sumServers = (r, key) =>
   Object.values(r.servers || {}).reduce((s, v) => s + (typeof v[key] === 'number' ? v[key] : 0), 0);
 const pushServer = (r, name) => (r.servers && r.servers[name]) || null;
+// Every lifecycle instance of a run (one, or two for the cpp2 system): their CPU added up.
+const lifecycleCpu = (r) => {
+  const lcs = Object.entries(r.servers || {}).filter(([n]) => /^lifecycle\d*$/.test(n));
+  return lcs.length ? lcs.reduce((s, [, v]) => s + (v.cpu_us_per_delivery || 0), 0) : null;
+};
 
 // The figures of a run, in table order. `lowerIsBetter` decides how a ratio reads.
 const FIGURES = [
@@ -41,7 +46,7 @@ const FIGURES = [
   ['latency p99.9 ms', (r) => r.latency_ms.p999],
   ['latency max ms', (r) => r.latency_ms.max],
   ['push server CPU µs/delivery (gateway or node)', (r) => (pushServer(r, 'gateway') || pushServer(r, 'node') || {}).cpu_us_per_delivery],
-  ['lifecycle CPU µs/delivery', (r) => (pushServer(r, 'lifecycle') || {}).cpu_us_per_delivery],
+  ['lifecycle CPU µs/delivery (all instances)', lifecycleCpu],
   ['PostgreSQL CPU µs/delivery', (r) => (pushServer(r, 'postgres') || {}).cpu_us_per_delivery],
   ['all servers CPU s per 1k deliveries', (r) => sumServers(r, 'cpu_s_per_1k_deliveries')],
   ['push server KB per connection', (r) => (pushServer(r, 'gateway') || pushServer(r, 'node') || {}).kb_per_connection],
@@ -100,9 +105,10 @@ function main() {
   for (const sc of scenarios) {
     const group = runs.filter((r) => r.scenario === sc);
     const cols = [];
-    for (const [target, inject] of [['cpp', 'http'], ['cpp', 'bus'], ['node', 'http']]) {
+    const names = { cpp: 'C++', cpp2: 'C++ 2 lifecycles', node: 'Node' };
+    for (const [target, inject] of [['cpp', 'http'], ['cpp2', 'http'], ['cpp', 'bus'], ['node', 'http']]) {
       const rs = group.filter((r) => r.target === target && r.inject === inject);
-      if (rs.length) cols.push({ name: `${target === 'cpp' ? 'C++' : 'Node'} (${inject}, n=${rs.length})`, target, inject, rs });
+      if (rs.length) cols.push({ name: `${names[target]} (${inject}, n=${rs.length})`, target, inject, rs });
     }
     const first = group[0];
     out.push(`### ${sc}: ${first.connections} connections, ${first.room_size} sockets a room, rate ${first.rate} events/s`);

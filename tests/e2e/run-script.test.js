@@ -10,7 +10,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { Proc, freePort, waitFor, getJson, SOURCE_DIR } = require('./lib/harness');
+const { Proc, Client, freePort, waitFor, getJson, postJson, sleep, strkey, SOURCE_DIR } = require('./lib/harness');
 
 const SCRIPT = path.join(SOURCE_DIR, 'scripts/run');
 const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-run-'));
@@ -54,7 +54,9 @@ function pidsAlive(pids) {
   });
 }
 
-test('scripts/run --gateways 2: starts, serves, refuses a second run, stops cleanly', { timeout: 120000 }, async () => {
+// Starts scripts/run --no-build ARGS on free ports (a throwaway cluster unless env says otherwise)
+// and waits for its "running" banner. Returns the process, its env and its output as text.
+async function startRun(args, extraEnv = {}) {
   const env = {
     PULSE_BUILD_DIR: buildDir(),
     PULSE_RUN_DIR: runDir,
@@ -63,14 +65,20 @@ test('scripts/run --gateways 2: starts, serves, refuses a second run, stops clea
     PULSE_BUS_PORT: String(await freePort()),
     GATEWAY_BASE_PORT: String(await freePair()),
     DATABASE_URL: '', // exercise the throwaway cluster
+    ...extraEnv,
   };
-  const run = new Proc('scripts/run', SCRIPT, ['--no-build', '--gateways', '2'], env);
+  const run = new Proc('scripts/run', SCRIPT, ['--no-build', ...args], env);
   children.push(run);
   const text = () => run.output.join('\n');
   await waitFor('scripts/run ready', () => {
     if (!run.alive) throw new Error(`scripts/run exited ${run.exitCode}:\n${run.tail(40)}`);
     return text().includes('StellarStream Pulse is running');
   }, { timeoutMs: 90000, intervalMs: 200 });
+  return { run, env, text };
+}
+
+test('scripts/run --gateways 2: starts, serves, refuses a second run, stops cleanly', { timeout: 120000 }, async () => {
+  const { run, env, text } = await startRun(['--gateways', '2']);
 
   const pg = /data in (\/\S+)\)/.exec(text());
   assert.ok(pg && fs.existsSync(pg[1]), 'a throwaway cluster was made');
@@ -111,23 +119,7 @@ test('scripts/run --gateways 2: starts, serves, refuses a second run, stops clea
 // (preflight included) while a foreign origin gets no CORS header.
 test('scripts/run: PORT is the one origin for Socket.IO and /api/*, with CORS for FRONTEND_URL', { timeout: 120000 }, async () => {
   const frontend = 'http://localhost:5173';
-  const env = {
-    PULSE_BUILD_DIR: buildDir(),
-    PULSE_RUN_DIR: runDir,
-    PORT: String(await freePort()),
-    LIFECYCLE_PORT: String(await freePort()),
-    PULSE_BUS_PORT: String(await freePort()),
-    GATEWAY_BASE_PORT: String(await freePair()),
-    FRONTEND_URL: frontend,
-    DATABASE_URL: '',
-  };
-  const run = new Proc('scripts/run', SCRIPT, ['--no-build'], env);
-  children.push(run);
-  const text = () => run.output.join('\n');
-  await waitFor('scripts/run ready', () => {
-    if (!run.alive) throw new Error(`scripts/run exited ${run.exitCode}:\n${run.tail(40)}`);
-    return text().includes('StellarStream Pulse is running');
-  }, { timeoutMs: 90000, intervalMs: 200 });
+  const { run, env, text } = await startRun([], { FRONTEND_URL: frontend });
   const origin = `http://127.0.0.1:${env.PORT}`;
 
   assert.match(text(), new RegExp(`lifecycle HTTP API /api/\\*\\s+${origin} `));
@@ -184,6 +176,57 @@ test('scripts/run: PORT is the one origin for Socket.IO and /api/*, with CORS fo
   });
   assert.equal(foreignPost.headers.get('access-control-allow-origin'), null);
 
+  const { code } = await run.stop('SIGTERM', 30000);
+  assert.equal(code, 0, run.tail(20));
+});
+
+// scripts/run --lifecycles 2: two lifecycle replicas on one database behind PORT. HAProxy spreads
+// the commands over both, every gateway hears both PUB sockets, and a client in the room receives
+// each event once, in the order of the seqs the API answered (one stream whichever replica wrote).
+test('scripts/run --lifecycles 2 --gateways 2: one ordered stream from two writers', { timeout: 120000 }, async () => {
+  // Replica i uses LIFECYCLE_PORT+i-1 and PULSE_BUS_PORT+i-1: two consecutive free ports each.
+  const { run, env, text } = await startRun(['--lifecycles', '2', '--gateways', '2'], {
+    LIFECYCLE_PORT: String((await freePair()) + 1),
+    PULSE_BUS_PORT: String((await freePair()) + 1),
+  });
+  const origin = `http://127.0.0.1:${env.PORT}`;
+  const lc = [Number(env.LIFECYCLE_PORT), Number(env.LIFECYCLE_PORT) + 1];
+  assert.match(text(), /HAProxy -> lifecycle-1 lifecycle-2 on /);
+  for (const port of lc) assert.equal((await getJson(`http://127.0.0.1:${port}/health`)).status, 200);
+
+  const sender = strkey('two-writers-sender');
+  const receiver = strkey('two-writers-receiver');
+  const client = new Client(origin);
+  try {
+    await client.connected();
+    await client.join(sender);
+    // HAProxy waits for its first health check of each replica: give both time to be up, so the
+    // round-robin below really alternates.
+    await sleep(2500);
+    const n = 40;
+    const ids = Array.from({ length: n }, (_, i) => `two-writers-${i}`);
+    const answers = await Promise.all(ids.map((streamId) => postJson(`${origin}/api/test/test-stream`,
+      { streamId, sender, receiver, amount: '1000' })));
+    for (const a of answers) assert.equal(a.status, 200, JSON.stringify(a.body));
+    const seqs = answers.map((a) => a.body.seq);
+    assert.equal(new Set(seqs).size, n, `every answer has its own seq: ${seqs}`);
+    // Both replicas took commands.
+    for (const port of lc) {
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+      const served = [...metrics.matchAll(/^pulse_lifecycle_http_responses_total\{[^}]*route="\/api\/test\/test-stream"[^}]*code="2xx"[^}]*\} (\d+)/gm)]
+        .reduce((sum, m) => sum + Number(m[1]), 0);
+      assert.ok(served > 0, `lifecycle on ${port} answered some of the commands (${served})`);
+    }
+    // The client gets each stream once, in seq order.
+    await waitFor('all events', () => client.events.filter((e) => e.event === 'new-stream').length >= n,
+      { timeoutMs: 15000, intervalMs: 50 });
+    await sleep(300);
+    const got = client.events.filter((e) => e.event === 'new-stream').map((e) => e.payload.streamId);
+    const bySeq = ids.map((id, i) => [seqs[i], id]).sort((x, y) => x[0] - y[0]).map(([, id]) => id);
+    assert.deepEqual(got, bySeq, 'delivered once each, in the order of the answered seqs');
+  } finally {
+    client.socket.close();
+  }
   const { code } = await run.stop('SIGTERM', 30000);
   assert.equal(code, 0, run.tail(20));
 });

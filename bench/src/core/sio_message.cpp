@@ -1,48 +1,49 @@
 #include "sio_message.hpp"
 
+#include <optional>
+
 namespace pulse::bench {
+
+namespace {
+
+struct TypeKind {
+    char type;
+    SioKind kind;
+};
+// Engine.IO packet types besides a message ('4', looked into below).
+constexpr TypeKind kEngineTypes[] = {{'0', SioKind::eio_open},
+                                     {'1', SioKind::eio_close},
+                                     {'2', SioKind::eio_ping},
+                                     {'6', SioKind::eio_noop}};
+// Socket.IO packet types besides an event ('2', looked into below).
+constexpr TypeKind kSocketIoTypes[] = {{'0', SioKind::sio_connect},
+                                       {'1', SioKind::sio_disconnect},
+                                       {'3', SioKind::sio_ack},
+                                       {'4', SioKind::sio_connect_error}};
+
+// The kind of packet `type` per `table`; nullopt when it is `deeper` (the caller parses on);
+// `other` for a type the table does not know.
+template <std::size_t N>
+std::optional<SioKind> kind_of(const TypeKind (&table)[N], char type, char deeper) {
+    if (type == deeper) return std::nullopt;
+    for (const auto& e : table)
+        if (e.type == type) return e.kind;
+    return SioKind::other;
+}
+
+}  // namespace
 
 SioMessage classify_message(std::string_view text) {
     SioMessage m;
     if (text.empty()) return m;
-    switch (text[0]) {
-        case '0':
-            m.kind = SioKind::eio_open;
-            return m;
-        case '1':
-            m.kind = SioKind::eio_close;
-            return m;
-        case '2':
-            m.kind = SioKind::eio_ping;
-            return m;
-        case '6':
-            m.kind = SioKind::eio_noop;
-            return m;
-        case '4':
-            break;
-        default:
-            m.kind = SioKind::other;
-            return m;
+    if (auto kind = kind_of(kEngineTypes, text[0], '4')) {
+        m.kind = *kind;
+        return m;
     }
     if (text.size() < 2) return m;
-    switch (text[1]) {
-        case '0':
-            m.kind = SioKind::sio_connect;
-            return m;
-        case '1':
-            m.kind = SioKind::sio_disconnect;
-            return m;
-        case '3':
-            m.kind = SioKind::sio_ack;
-            return m;
-        case '4':
-            m.kind = SioKind::sio_connect_error;
-            return m;
-        case '2':
-            break;
-        default:
-            m.kind = SioKind::other;
-            return m;
+    if (auto kind = kind_of(kSocketIoTypes, text[1], '2')) {
+        m.kind = *kind;
+        return m;
     }
     std::size_t pos = 2;
     // Default namespace only: a "/nsp," prefix is not something this client ever joins.

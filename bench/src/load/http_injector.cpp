@@ -17,8 +17,10 @@
 
 namespace pulse::bench {
 
-HttpInjector::HttpInjector(std::string host, std::uint16_t port, unsigned connections)
-    : host_(std::move(host)), port_(port), links_(connections ? connections : 1) {}
+HttpInjector::HttpInjector(std::vector<HttpEndpoint> endpoints, unsigned connections)
+    : endpoints_(std::move(endpoints)), links_(connections ? connections : 1) {
+    if (endpoints_.empty()) endpoints_.push_back({"127.0.0.1", 3000});
+}
 
 HttpInjector::~HttpInjector() {
     for (auto& l : links_) {
@@ -29,15 +31,17 @@ HttpInjector::~HttpInjector() {
 
 bool HttpInjector::connect(std::string& error) {
     epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-    sockaddr_in dst{};
-    dst.sin_family = AF_INET;
-    dst.sin_port = htons(port_);
-    inet_pton(AF_INET, host_.c_str(), &dst.sin_addr);
-    for (auto& l : links_) {
+    for (std::size_t i = 0; i < links_.size(); ++i) {
+        auto& l = links_[i];
+        l.endpoint = &endpoints_[i % endpoints_.size()];
+        sockaddr_in dst{};
+        dst.sin_family = AF_INET;
+        dst.sin_port = htons(l.endpoint->port);
+        inet_pton(AF_INET, l.endpoint->host.c_str(), &dst.sin_addr);
         l.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (::connect(l.fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0) {
-            error = "HTTP injector cannot connect to " + host_ + ":" + std::to_string(port_) +
-                    ": " + strerror(errno);
+            error = "HTTP injector cannot connect to " + l.endpoint->host + ":" +
+                    std::to_string(l.endpoint->port) + ": " + strerror(errno);
             return false;
         }
         const int one = 1;
@@ -61,7 +65,7 @@ bool HttpInjector::send_event(Link& link, EventBook& book, std::uint64_t k,
     std::string req;
     req.reserve(body.size() + 160);
     req += "POST /api/test/test-stream HTTP/1.1\r\nHost: ";
-    req += host_ + ":" + std::to_string(port_);
+    req += link.endpoint->host + ":" + std::to_string(link.endpoint->port);
     req += "\r\nContent-Type: application/json\r\nContent-Length: ";
     req += std::to_string(body.size());
     req += "\r\n\r\n";

@@ -3,6 +3,8 @@
 // PostgreSQL commit included for the C++ pair. Keep-alive connections, one request in flight on
 // each, paced at a fixed rate (open loop: latency from each event's scheduled time; use enough
 // --http-connections that a due event never waits for a free one) or closed-loop at max.
+// Several endpoints (several lifecycle instances on one database): connection i goes to endpoint
+// i mod N, so the events are spread evenly over the instances.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -11,9 +13,14 @@
 
 namespace pulse::bench {
 
+struct HttpEndpoint {
+    std::string host;
+    std::uint16_t port = 0;
+};
+
 class HttpInjector {
   public:
-    HttpInjector(std::string host, std::uint16_t port, unsigned connections);
+    HttpInjector(std::vector<HttpEndpoint> endpoints, unsigned connections);
     ~HttpInjector();
     HttpInjector(const HttpInjector&) = delete;
     HttpInjector& operator=(const HttpInjector&) = delete;
@@ -25,6 +32,7 @@ class HttpInjector {
   private:
     struct Link {
         int fd = -1;
+        const HttpEndpoint* endpoint = nullptr;
         bool busy = false;
         StreamTag tag;
         std::string in;
@@ -33,8 +41,7 @@ class HttpInjector {
     bool send_event(Link& link, EventBook& book, std::uint64_t k, std::uint64_t scheduled_ns);
     void on_readable(Link& link, EventBook& book);
 
-    std::string host_;
-    std::uint16_t port_;
+    std::vector<HttpEndpoint> endpoints_;
     std::vector<Link> links_;
     int epoll_fd_ = -1;
     unsigned busy_ = 0;

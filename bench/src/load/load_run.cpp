@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -125,11 +126,19 @@ int run_load(int argc, char** argv) {
     std::unique_ptr<BusInjector> bus;
     std::string error;
     if (inject == "http") {
-        std::string host;
-        std::uint16_t port = 0;
-        split_host_port(args.str("http", args.str("url", "127.0.0.1:3000")), host, port);
+        // --http HOST:PORT[,HOST:PORT...]: several lifecycle instances share the connections.
+        std::vector<HttpEndpoint> endpoints;
+        const std::string list = args.str("http", args.str("url", "127.0.0.1:3000"));
+        for (std::size_t at = 0; at <= list.size();) {
+            const std::size_t comma = std::min(list.find(',', at), list.size());
+            HttpEndpoint e;
+            split_host_port(list.substr(at, comma - at), e.host, e.port);
+            endpoints.push_back(std::move(e));
+            at = comma + 1;
+        }
         http = std::make_unique<HttpInjector>(
-            host, port, static_cast<unsigned>(args.number("http-connections", 8, 1, 1000)));
+            std::move(endpoints),
+            static_cast<unsigned>(args.number("http-connections", 8, 1, 1000)));
         if (!http->connect(error)) {
             std::cerr << "pulse-bench: " << error << "\n";
             return 2;

@@ -7,6 +7,7 @@
 
 #include "support/outbox_checks.hpp"
 #include "support/parallel.hpp"
+#include "support/writer_stall.hpp"
 
 using namespace pulse::test;
 using nlohmann::json;
@@ -19,18 +20,8 @@ TEST_CASE("a full queue answers 503 with Retry-After quickly", "[integration][sa
         return json{{"streamId", id}, {"sender", kG}, {"receiver", kC}, {"amount", "1"}};
     };
 
-    // Stall: the writer's first batch waits for the counter row we hold.
-    pqxx::connection holder(lc.db.url());
-    pqxx::work stall(holder);
-    stall.exec("SELECT * FROM pulse_outbox_counter FOR UPDATE");
-    HttpReply first;
-    std::thread first_caller(
-        [&] { first = post_json(lc.port(), "/api/test/test-stream", body("stalled")); });
-    // Wait until that batch is blocked on our lock.
-    for (int i = 0; i < 100 && lc.db.count("SELECT count(*) FROM pg_locks WHERE NOT granted") == 0;
-         ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    REQUIRE(lc.db.count("SELECT count(*) FROM pg_locks WHERE NOT granted") > 0);
+    // Stall: the writer's first batch waits for the counter row held from another session.
+    WriterStall stall(lc, body("stalled"));
 
     // The burst, each caller timing its own answer.
     struct Answer {
@@ -81,10 +72,9 @@ TEST_CASE("a full queue answers 503 with Retry-After quickly", "[integration][sa
     CHECK(metrics.find("pulse_lifecycle_write_rejected_total " +
                        std::to_string(kBurst - kMaxPending)) != std::string::npos);
 
-    stall.commit();  // the writer goes on: the stalled batch, then the queued ones
-    first_caller.join();
+    stall.release();  // the writer goes on: the stalled batch, then the queued ones
     for (auto& c : callers) c.join();
-    CHECK(first.status == 200);
+    CHECK(stall.first().status == 200);
     int ok = 0;
     for (const auto& a : answers) {
         if (a.reply.status != 200) continue;
