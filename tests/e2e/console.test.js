@@ -73,9 +73,16 @@ test('the console joins, fires the three test events, shows them live with laten
   page.setDefaultTimeout(15000);
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  const cspViolations = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
   const res = await page.goto(`${stack.publicUrl}/console`);
   assert.equal(res.status(), 200);
   assert.equal(await page.title(), 'Pulse console');
+  // No inline code: the policy forbids it, and the page's own script and style still apply.
+  const csp = res.headers()['content-security-policy'];
+  assert.match(csp, /script-src 'self';/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(15, 23, 42)');
 
   await page.fill('#target', who);
   await page.click('#join');
@@ -110,6 +117,7 @@ test('the console joins, fires the three test events, shows them live with laten
   assert.equal(await page.textContent('#count'), '3');
   assert.match(await page.textContent('#log'), /POST \/api\/test\/test-cancellation → 200/);
   assert.deepEqual(pageErrors, []);
+  assert.deepEqual(cspViolations, []);
 
   await page.evaluate(() => window.scrollTo(0, 0));
   const png = await page.screenshot({ fullPage: false });

@@ -166,4 +166,22 @@ TEST_CASE("the console is served only when enabled", "[static]") {
     CHECK(page.body.find("<title>Pulse console</title>") != std::string::npos);
     CHECK(header(page, "Content-Security-Policy").find("connect-src 'self'") != std::string::npos);
     CHECK(on.handle(get("/console", header(page, "ETag"))).status == 304);
+
+    // Script and style are files of their own, so the policy needs no 'unsafe-inline'.
+    CHECK(header(page, "Content-Security-Policy").find("unsafe-inline") == std::string::npos);
+    CHECK(page.body.find("<script>") == std::string::npos);
+    CHECK(page.body.find("<style>") == std::string::npos);
+    CHECK(page.body.find("style=") == std::string::npos);
+    auto script = on.handle(get("/console/console.js"));
+    CHECK(script.status == 200);
+    CHECK(script.content_type == "application/javascript; charset=utf-8");
+    CHECK(script.body == std::string(app::console_script()));
+    CHECK(page.body.find("src=\"console/console.js\"") != std::string::npos);
+    auto style = on.handle(get("/console/console.css"));
+    CHECK(style.status == 200);
+    CHECK(style.content_type == "text/css; charset=utf-8");
+    CHECK(style.body == std::string(app::console_style()));
+    CHECK(page.body.find("href=\"console/console.css\"") != std::string::npos);
+    CHECK(header(style, "ETag") != header(script, "ETag"));
+    CHECK(off.handle(get("/console/console.js")).status == 404);
 }

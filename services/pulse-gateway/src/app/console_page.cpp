@@ -24,31 +24,45 @@ std::string content_tag(std::string_view text) {
 
 }  // namespace
 
+// The page's policy: everything from this origin, nothing inline, no framing.
+constexpr const char* kPolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
 void install_console(http::Router& router, bool enabled) {
-    if (!enabled) {
-        router.get("/console", [](const http::Request&) {
-            return http::json_response(
-                404, R"({"error":"the console is off; PULSE_CONSOLE=on enables it"})");
-        });
-        return;
-    }
-    auto page = std::make_shared<http::StaticFile>();
-    page->body = std::string(console_html());
-    page->content_type = "text/html; charset=utf-8";
-    page->etag = content_tag(page->body);
-    page->cache_control = "no-cache";
-    // The page's own script and style are inline; it talks only to this origin.
-    page->extra_headers = {
-        {"Content-Security-Policy",
-         "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; "
-         "connect-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
-         "form-action 'none'"},
-        {"X-Content-Type-Options", "nosniff"},
-        {"Referrer-Policy", "no-referrer"},
+    struct Part {
+        const char* path;
+        std::string_view body;
+        const char* content_type;
     };
-    router.get("/console",
-               [page = std::shared_ptr<const http::StaticFile>(page)](
-                   const http::Request& request) { return http::serve_static(request, *page); });
+    const Part parts[] = {
+        {"/console", console_html(), "text/html; charset=utf-8"},
+        {"/console/console.js", console_script(), "application/javascript; charset=utf-8"},
+        {"/console/console.css", console_style(), "text/css; charset=utf-8"},
+    };
+    for (const auto& part : parts) {
+        if (!enabled) {
+            router.get(part.path, [](const http::Request&) {
+                return http::json_response(
+                    404, R"({"error":"the console is off; PULSE_CONSOLE=on enables it"})");
+            });
+            continue;
+        }
+        auto file = std::make_shared<http::StaticFile>();
+        file->body = std::string(part.body);
+        file->content_type = part.content_type;
+        file->etag = content_tag(file->body);
+        file->cache_control = "no-cache";
+        file->extra_headers = {
+            {"Content-Security-Policy", kPolicy},
+            {"X-Content-Type-Options", "nosniff"},
+            {"Referrer-Policy", "no-referrer"},
+        };
+        router.get(part.path, [file = std::shared_ptr<const http::StaticFile>(file)](
+                                  const http::Request& request) {
+            return http::serve_static(request, *file);
+        });
+    }
 }
 
 }  // namespace pulse::app
