@@ -1,7 +1,8 @@
 // The real pulse-gateway serving what the Node server's serveClient serves, checked with fetch:
 // the socket.io-client bundles byte for byte as npm ships them (the version this repository
 // pins), ETag / If-None-Match -> 304, Content-Type and Cache-Control; an absent bundle folder
-// answers 404 JSON (not Engine.IO's 400) and is logged once; /console only with PULSE_CONSOLE=on.
+// answers 404 JSON (not Engine.IO's 400) and is logged once; /console (page, script, style) only
+// with PULSE_CONSOLE=on; HEAD on each of them carries the GET's Content-Length and ETag, no body.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -43,6 +44,17 @@ function startGateway(env) {
   });
 }
 
+// HEAD answers with the GET's status, Content-Length, ETag and Content-Type, and no body (the
+// listener-level check that no body bytes follow is in unit.http).
+async function assertHeadLikeGet(url, get, length) {
+  const head = await fetch(url, { method: 'HEAD' });
+  assert.equal(head.status, get.status, `HEAD ${url}`);
+  assert.equal(head.headers.get('content-length'), String(length), `HEAD ${url}: the GET's length`);
+  for (const name of ['etag', 'content-type', 'cache-control', 'content-security-policy'])
+    assert.equal(head.headers.get(name), get.headers.get(name), `HEAD ${url}: ${name}`);
+  assert.equal((await head.arrayBuffer()).byteLength, 0);
+}
+
 const FILES = ['socket.io.js', 'socket.io.min.js', 'socket.io.min.js.map', 'socket.io.esm.min.js', 'socket.io.esm.min.js.map', 'socket.io.js.map'];
 
 test('the pinned socket.io-client bundles, byte for byte, with ETag and 304', { timeout: 30000 }, async () => {
@@ -69,6 +81,8 @@ test('the pinned socket.io-client bundles, byte for byte, with ETag and 304', { 
     const stale = await fetch(`${gw.url}/socket.io/${name}`, { headers: { 'If-None-Match': '"4.0.0"' } });
     assert.equal(stale.status, 200);
     await stale.arrayBuffer();
+
+    await assertHeadLikeGet(`${gw.url}/socket.io/${name}`, res, body.length);
   }
   // Engine.IO still owns the rest of /socket.io/.
   const handshake = await fetch(`${gw.url}/socket.io/?EIO=4&transport=polling`);
@@ -100,8 +114,19 @@ test('PULSE_CONSOLE=on serves the console page', { timeout: 30000 }, async () =>
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8');
   assert.match(res.headers.get('content-security-policy'), /connect-src 'self'/);
+  assert.doesNotMatch(res.headers.get('content-security-policy'), /unsafe-inline/);
   const html = await res.text();
   assert.equal(html, fs.readFileSync(path.join(root, 'clients/console/index.html'), 'utf8'));
   const again = await fetch(`${gw.url}/console`, { headers: { 'If-None-Match': res.headers.get('etag') } });
   assert.equal(again.status, 304);
+  await assertHeadLikeGet(`${gw.url}/console`, res, Buffer.byteLength(html));
+  // The page's script and style, byte for byte, HEAD included.
+  for (const [file, type] of [['console.js', 'application/javascript'], ['console.css', 'text/css']]) {
+    const part = await fetch(`${gw.url}/console/${file}`);
+    assert.equal(part.status, 200, file);
+    assert.equal(part.headers.get('content-type'), `${type}; charset=utf-8`);
+    const body = await part.text();
+    assert.equal(body, fs.readFileSync(path.join(root, 'clients/console', file), 'utf8'));
+    await assertHeadLikeGet(`${gw.url}/console/${file}`, part, Buffer.byteLength(body));
+  }
 });

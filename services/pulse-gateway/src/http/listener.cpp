@@ -6,6 +6,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -88,9 +89,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   private:
     void do_read() {
+        head_ = false;  // a refusal of the next request must not inherit this one's method
         parser_.emplace();
         parser_->header_limit(16 * 1024);
-        parser_->body_limit(options_.body_limit);
+        // No limit while the header is read: Beast checks a Content-Length against the limit
+        // only there, before the request's target (and so its limit) is known. on_header applies
+        // the right one.
+        parser_->body_limit(boost::none);
         stream_.expires_after(options_.idle_timeout);
         bhttp::async_read_header(stream_, buffer_, *parser_,
                                  [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -112,6 +117,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
             request_.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
         request_.remote_address = remote_;
         keep_alive_ = req.keep_alive();
+        head_ = req.method() == bhttp::verb::head;
         endpoint_ = router_.endpoint_for(request_.path);
 
         if (endpoint_ && req.method() == bhttp::verb::get && is_websocket_upgrade(request_)) {
@@ -120,7 +126,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
             endpoint_->handle_upgrade(shard_, std::move(request_), stream_.release_socket());
             return;
         }
-        if (endpoint_) parser_->body_limit(endpoint_->body_limit());
+        const std::uint64_t limit = endpoint_ ? endpoint_->body_limit() : options_.body_limit;
+        parser_->body_limit(limit);  // enforced per chunk of a chunked body
+        if (const auto length = parser_->content_length(); length && *length > limit)
+            return on_body(bhttp::error::body_limit);  // before any 100 Continue
         if (lower(request_.header("expect")) == "100-continue") {
             // curl and some HTTP clients wait (about a second) for this before sending a body.
             static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -229,17 +238,35 @@ class Connection : public std::enable_shared_from_this<Connection> {
         write_response(json_response(400, R"({"error":"Bad Request"})"));
     }
 
+    // Handlers answer HEAD as they answer GET; the listener drops the body here, so the answer
+    // keeps the GET's headers, Content-Length included (RFC 9110 9.3.2).
     void write_response(Response r) {
         pending_.reset();
-        auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
-        res->version(11);
-        res->result(static_cast<bhttp::status>(r.status));
-        if (!r.content_type.empty()) res->set(bhttp::field::content_type, r.content_type);
-        for (auto& [k, v] : r.headers) res->set(k, v);
-        res->body() = std::move(r.body);
         const bool keep = keep_alive_ && !r.close_connection;
-        res->keep_alive(keep);
+        if (head_) {
+            auto res = std::make_shared<bhttp::response<bhttp::empty_body>>();
+            fill_header(*res, r, keep);
+            if (r.status != 304 && r.status != 204) res->content_length(r.body.size());
+            return send(std::move(res), keep);
+        }
+        auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+        fill_header(*res, r, keep);
+        res->body() = std::move(r.body);
         res->prepare_payload();
+        send(std::move(res), keep);
+    }
+
+    template <class Body>
+    static void fill_header(bhttp::response<Body>& res, const Response& r, bool keep) {
+        res.version(11);
+        res.result(static_cast<bhttp::status>(r.status));
+        if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
+        for (const auto& [k, v] : r.headers) res.set(k, v);
+        res.keep_alive(keep);
+    }
+
+    template <class Message>
+    void send(std::shared_ptr<Message> res, bool keep) {
         stream_.expires_after(options_.io_timeout);
         bhttp::async_write(
             stream_, *res,
@@ -265,6 +292,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::string remote_;
     Request request_;
     bool keep_alive_ = true;
+    bool head_ = false;  // the request being answered is a HEAD
     Endpoint* endpoint_ = nullptr;
 
     std::shared_ptr<ConnectionReply> pending_;

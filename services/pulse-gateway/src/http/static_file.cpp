@@ -40,7 +40,7 @@ Response serve_static(const Request& request, const StaticFile& file) {
     }
     r.status = 200;
     r.content_type = file.content_type;
-    if (request.method != "HEAD") r.body = file.body;
+    r.body = file.body;  // also for HEAD: the listener sends its length without it
     return r;
 }
 
