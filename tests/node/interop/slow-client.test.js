@@ -22,6 +22,14 @@ before(async () => {
 });
 after(async () => { await stack?.stop(); });
 
+// One sample of the gateway's /metrics (0 when absent).
+async function metric(series) {
+  const res = await h.request(`${gateway.origin}/metrics`);
+  assert.equal(res.status, 200);
+  const line = res.body.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
 test('a client that stops reading is cut at MAX_BUFFERED_BYTES; the others get everything', async () => {
   const address = account(700);
   const room = `stream-${address}`;
@@ -44,6 +52,8 @@ test('a client that stops reading is cut at MAX_BUFFERED_BYTES; the others get e
   }
   assert.ok(count(fast, 'balance-update') > 0);
 
+  const cutsBefore = await metric('pulse_gateway_slow_client_cuts_total');
+  const overflowsBefore = await metric('pulse_gateway_disconnects_total{reason="send overflow"}');
   slow.ws._socket.pause();  // stop reading: the kernel buffers fill, then the gateway's queue
   // 16 MB in all: more than the kernel's socket buffers plus the 1 MB cap can hold for the slow
   // client. Published in batches the fast client keeps up with (at most 400 KB in flight), so
@@ -66,5 +76,9 @@ test('a client that stops reading is cut at MAX_BUFFERED_BYTES; the others get e
   const slowEvents = slow.queue.filter((m) => m.text && m.text.startsWith('42["new-stream"')).length;
   assert.ok(slowEvents < events, `the slow client got ${slowEvents} of ${events}: it was not buffered without bound`);
   assert.equal(fast.connected, true);
+  // The cut is counted once, as a slow-client cut and as a disconnect for that reason.
+  await h.waitFor(async () => await metric('pulse_gateway_slow_client_cuts_total') > cutsBefore, { timeoutMs: 5000, what: 'the cut in /metrics' });
+  assert.equal(await metric('pulse_gateway_slow_client_cuts_total'), cutsBefore + 1);
+  assert.equal(await metric('pulse_gateway_disconnects_total{reason="send overflow"}'), overflowsBefore + 1);
   fast.disconnect();
 });
