@@ -1,7 +1,7 @@
-// Back-pressure (issue 9): past PULSE_MAX_PENDING queued commands the lifecycle answers 503 +
-// Retry-After at once, instead of letting every caller wait longer and longer. The test stalls
-// the writer by holding the outbox counter row lock from another session, fills the queue, and
-// times the refusals; then releases the lock and checks the queued commands commit and the
+// Back-pressure (docs/write-path.md): past PULSE_MAX_PENDING queued commands the lifecycle answers
+// 503 + Retry-After at once, instead of letting every caller wait longer and longer. The test
+// stalls the writer by holding the outbox counter row lock from another session, fills the queue,
+// and times the refusals; then releases the lock and checks the queued commands commit and the
 // refused ones wrote nothing.
 #include <pqxx/pqxx>
 
