@@ -216,6 +216,10 @@ class Stack {
       FRONTEND_URL: '*',
       // The socket.io-client bundles the gateway serves at /socket.io/socket.io.js.
       PULSE_CLIENT_DIST: path.join(SOURCE_DIR, 'clients/js/node_modules/socket.io-client'),
+      // Every test client is 127.0.0.1: the load of hundreds of users, not one abusive address.
+      PULSE_MAX_CONNECTIONS_PER_IP: '0',
+      // HAProxy in front sends X-Forwarded-For: believe it from there (the per-address limit).
+      ...(this.useHaproxy ? { PULSE_TRUSTED_PROXIES: '127.0.0.1' } : {}),
       ...this.gatewayEnv,
     });
     await waitHealthy(this.gateways[i], `${this.gatewayUrl(i)}/health`);

@@ -69,6 +69,7 @@ test('/ws-status stays fast with 30,000 users; /health answers meanwhile', async
     PULSE_BUS_CONNECT: bus.endpoint,
     PULSE_MAX_ROOMS_PER_SOCKET: '100000',
     PULSE_MAX_PACKETS_PER_S: '0',
+    PULSE_MAX_JOINS_PER_S: '0',
     IO_THREADS: '1',
   });
   try {
@@ -93,6 +94,15 @@ test('/ws-status stays fast with 30,000 users; /health answers meanwhile', async
     const t0 = Date.now();
     assert.equal((await h.request(`${gw.origin}/health`)).status, 200);
     assert.ok(Date.now() - t0 < 1000);
+    // Hammered, it is not rendered once per request: at most once per 10 x its rendering time.
+    const renders = async () => Number(/pulse_gateway_status_renders_total\{route="\/ws-status"\} (\d+)/
+      .exec((await h.request(`${gw.origin}/metrics`)).body)[1]);
+    const before = await renders();
+    const answers = await Promise.all(Array.from({ length: 40 }, () => h.request(`${gw.origin}/ws-status`, { timeoutMs: 60000 })));
+    for (const a of answers) assert.equal(JSON.parse(a.body).connectedUsers.length, n);
+    const rendered = (await renders()) - before;
+    t.diagnostic(`40 concurrent /ws-status requests: ${rendered} renderings`);
+    assert.ok(rendered < 10, `${rendered} renderings for 40 requests`);
     c.disconnect();
   } finally {
     await gw.stop();

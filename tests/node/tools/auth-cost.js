@@ -21,7 +21,8 @@ function cpuSeconds(pid) {
 }
 
 async function run(auth, tokens) {
-  const env = { IO_THREADS: '1', PULSE_BUS_CONNECT: 'tcp://127.0.0.1:1' };
+  // Every connection comes from 127.0.0.1: no per-address connection limit.
+  const env = { IO_THREADS: '1', PULSE_BUS_CONNECT: 'tcp://127.0.0.1:1', PULSE_MAX_CONNECTIONS_PER_IP: '0' };
   if (auth) Object.assign(env, { PULSE_AUTH: 'jwt', PULSE_JWT_SECRET: SECRET });
   const gw = await h.startServer(process.env.PULSE_GATEWAY_BIN, env);
   const sockets = [];

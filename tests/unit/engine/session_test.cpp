@@ -393,3 +393,34 @@ TEST_CASE("CORS headers on engine answers for allowed origins only", "[engine][s
     CHECK(refused->response->body == R"({"code":4,"message":"Forbidden"})");
     CHECK(header(*refused->response, "Access-Control-Allow-Origin") == "<none>");
 }
+
+TEST_CASE("max_connections_per_address: a handshake past it gets 429, other addresses do not",
+          "[engine][session]") {
+    auto options = Harness::fast_options();
+    options.ping_interval = 10s;  // no heartbeat ends a session during the test
+    options.max_connections_per_address = 2;
+    Harness h(options);
+    h.handshake();
+    h.handshake();
+    auto refused = h.request("GET", "EIO=4&transport=polling", {}, 0, "http://allowed.example");
+    REQUIRE(refused->response);
+    CHECK(refused->response->status == 429);
+    CHECK(refused->response->body == R"({"code":4,"message":"Too many connections"})");
+    CHECK(header(*refused->response, "Access-Control-Allow-Origin") == "http://allowed.example");
+    CHECK(h.server.session_count() == 2);
+    CHECK(h.server.stats().address_refusals == 1);
+
+    // Another address is not limited by this one's sessions.
+    auto other = std::make_shared<FakeReply>();
+    auto req = make_request("GET", "EIO=4&transport=polling");
+    req.remote_address = "192.0.2.1";
+    h.server.handle_request(0, std::move(req), other);
+    REQUIRE(other->response);
+    CHECK(other->response->status == 200);
+
+    // A session's end gives its slot back.
+    h.sockets[0]->close();
+    REQUIRE(run_until(h.shards, [&] { return h.server.session_count() == 2; }));
+    h.handshake();
+    CHECK(h.server.stats().address_refusals == 1);
+}

@@ -19,6 +19,7 @@
 #include "app/presence.hpp"
 #include "app/presence_link.hpp"
 #include "app/status.hpp"
+#include "app/status_cache.hpp"
 #include "app/stream_rooms.hpp"
 #include "bus/subscriber.hpp"
 #include "engine/server.hpp"
@@ -96,16 +97,20 @@ int run_gateway(const GatewayConfig& config) {
         auth = std::make_unique<Authenticator>(jwt::Verifier(security.jwt), shards);
         auth->install(sio);
     }
-    install_stream_rooms(sio, presence,
-                         StreamRoomPolicy{auth.get(), security.max_rooms_per_socket, &room_stats});
+    install_stream_rooms(
+        sio, presence,
+        StreamRoomPolicy{auth.get(), security.max_rooms_per_socket,
+                         static_cast<std::uint32_t>(security.max_joins_per_second), &room_stats});
 
     // The configured values (gateway_config.cpp holds their defaults); the upgrade timeout keeps
     // the engine's own.
-    const engine::ServerOptions eio_options{.ping_interval = config.ping_interval,
-                                            .ping_timeout = config.ping_timeout,
-                                            .max_payload = config.max_payload,
-                                            .max_buffered_bytes = config.max_buffered_bytes,
-                                            .allowed_origins = config.allowed_origins};
+    const engine::ServerOptions eio_options{
+        .ping_interval = config.ping_interval,
+        .ping_timeout = config.ping_timeout,
+        .max_payload = config.max_payload,
+        .max_buffered_bytes = config.max_buffered_bytes,
+        .allowed_origins = config.allowed_origins,
+        .max_connections_per_address = config.security.max_connections_per_ip};
     engine::Server engine(shards, eio_options, [&](std::shared_ptr<engine::Socket> socket) {
         auto& context = shards.at(socket->shard());
         sio.attach(std::move(socket), context);
@@ -125,7 +130,6 @@ int run_gateway(const GatewayConfig& config) {
     metrics->expose_security(auth ? &auth->stats() : nullptr, room_stats);
     if (auth) auth->count_failures_in(metrics->auth_failures);
     room_stats.auth_failures = &metrics->auth_failures;
-    room_stats.rate_limited = &metrics->rate_limited;
     broadcaster.on_delivered([&metrics](std::size_t shard, std::size_t sent, auto took) {
         metrics->delivered(shard, sent, took);
     });
@@ -150,13 +154,27 @@ int run_gateway(const GatewayConfig& config) {
             return r;
         });
     };
+    // The presence answers, one cache per route and scope (their cost grows with the users).
+    struct StatusCaches {
+        explicit StatusCaches(std::chrono::milliseconds floor) : cluster(floor), local(floor) {}
+        StatusCache cluster, local;
+        StatusCache& of(Scope s) { return s == Scope::local ? local : cluster; }
+        std::uint64_t renders() const { return cluster.renders() + local.renders(); }
+    };
+    StatusCaches health_cache(config.status_cache), ws_status_cache(config.status_cache);
+    metrics->expose_status_renders("/health", [&] { return health_cache.renders(); });
+    metrics->expose_status_renders("/ws-status", [&] { return ws_status_cache.renders(); });
     route("/health", [&](const http::Request& r) {
-        return http::json_response(200, health_json(presence, scope_of(r)));
+        const Scope scope = scope_of(r);
+        return http::json_response(
+            200, *health_cache.of(scope).get([&] { return health_json(presence, scope); }));
     });
     // Both tell who is online: behind PULSE_ADMIN_TOKEN when set (app/security_config.hpp).
     route("/ws-status", [&](const http::Request& r) {
         if (auto refusal = admin_refusal(security, r, true)) return std::move(*refusal);
-        return http::json_response(200, ws_status_json(presence, scope_of(r)));
+        const Scope scope = scope_of(r);
+        return http::json_response(
+            200, *ws_status_cache.of(scope).get([&] { return ws_status_json(presence, scope); }));
     });
     // Alive: the process answers. Ready: linked to a lifecycle's bus and not draining.
     route("/livez",
@@ -182,8 +200,12 @@ int run_gateway(const GatewayConfig& config) {
     http::ListenerOptions listen;
     listen.host = config.host;
     listen.port = config.port;
+    listen.header_limit = config.security.http_header_limit;
+    listen.header_timeout = config.security.http_header_timeout;
+    listen.trusted_proxies = config.security.trusted_proxies;
     http::Listener listener(shards, router, listen);
     metrics->expose_accept_errors([&listener] { return listener.accept_errors(); });
+    metrics->expose_header_timeouts([&listener] { return listener.header_timeouts(); });
     bus.start();
     if (presence_link) presence_link->start();
     shards.start();
@@ -204,7 +226,10 @@ int run_gateway(const GatewayConfig& config) {
                             {"jwt_algorithms", auth ? auth->verifier().algorithms() : ""},
                             {"admin_token", !security.admin_token.empty()},
                             {"replay_token", !security.replay_token.empty()},
-                            {"max_rooms_per_socket", security.max_rooms_per_socket}});
+                            {"max_rooms_per_socket", security.max_rooms_per_socket},
+                            {"max_joins_per_s", security.max_joins_per_second},
+                            {"max_connections_per_ip", security.max_connections_per_ip},
+                            {"trusted_proxies", !security.trusted_proxies.empty()}});
 
     const int sig = stop_signals.wait();
     // The drain: readiness 503 and no new sessions at once; the open sessions are closed spread

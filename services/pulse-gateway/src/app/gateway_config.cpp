@@ -105,6 +105,11 @@ void declare(config::Table& t, GatewayConfig& c) {
               require_bus_endpoint)
         .millis("PULSE_PRESENCE_TIMEOUT_MS", c.presence_timeout, 2000, 100, 600000,
                 "A peer silent this long (ms) stops counting; its clients may resume elsewhere.")
+        .millis("PULSE_STATUS_CACHE_MS", c.status_cache, 0, 0, 600000,
+                "/health and /ws-status are rendered at most once per max(this, 10 x the last "
+                "rendering's time) in ms, the last body served in between, so that repeated "
+                "requests cannot hog an I/O thread. 0: only the cost bound (small deployments "
+                "are answered fresh every time).")
         .millis("PULSE_DRAIN_MS", c.drain, 10000, 0, 3600000,
                 "SIGTERM: readiness 503 at once, then the sessions are closed spread over this "
                 "many ms (clients resume on other replicas), then exit 0.")

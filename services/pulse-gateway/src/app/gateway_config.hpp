@@ -40,6 +40,9 @@ struct GatewayConfig {
     std::string presence_bind;
     std::vector<std::string> presence_peers;
     std::chrono::milliseconds presence_timeout{0};
+    // /health and /ws-status bodies are re-rendered at most once per max(this, 10 x their last
+    // rendering's time) (app/status_cache.hpp).
+    std::chrono::milliseconds status_cache{0};
     // SIGTERM: readiness 503 at once, sessions closed spread over this, then exit 0.
     std::chrono::milliseconds drain{0};
     // The socket.io-client package folder whose dist/ bundles /socket.io/socket.io.js serves

@@ -11,6 +11,9 @@
 
 namespace pulse::app {
 namespace {
+constexpr const char* kRateLimitedHelp =
+    "Requests, connections or joins refused by an abuse limit, by limit.";
+
 double seconds(std::chrono::steady_clock::duration d) {
     return std::chrono::duration<double>(d).count();
 }
@@ -20,8 +23,6 @@ GatewayMetrics::GatewayMetrics(std::size_t shards, const engine::Server& engine,
                                const Presence& presence, const bus::Stats& bus)
     : auth_failures(registry_.counter("pulse_gateway_auth_failures_total",
                                       "Connections or joins refused for a missing or bad token.")),
-      rate_limited(registry_.counter("pulse_gateway_rate_limited_total",
-                                     "Requests, connections or joins refused by an abuse limit.")),
       shards_(new ShardCounters[shards]),
       shard_count_(shards),
       delivery_latency_(registry_.histogram(
@@ -57,6 +58,10 @@ GatewayMetrics::GatewayMetrics(std::size_t shards, const engine::Server& engine,
         "pulse_gateway_origin_refusals_total",
         "Handshakes, polls and upgrades refused for an Origin not in FRONTEND_URL.", {},
         stat(&engine::ServerStats::origin_refusals));
+    // The other limits' series join this family in expose_security().
+    registry_.counter_fn("pulse_gateway_rate_limited_total", kRateLimitedHelp,
+                         {{"limit", "connections_per_ip"}},
+                         stat(&engine::ServerStats::address_refusals));
     registry_.counter_fn("pulse_gateway_sent_bytes_total",
                          "Engine.IO packet bytes queued to clients (WebSocket frame and HTTP "
                          "headers not included).",
@@ -137,6 +142,22 @@ void GatewayMetrics::expose_accept_errors(std::function<std::uint64_t()> read) {
                          {}, [read = std::move(read)] { return static_cast<double>(read()); });
 }
 
+void GatewayMetrics::expose_status_renders(const std::string& route,
+                                           std::function<std::uint64_t()> read) {
+    registry_.counter_fn("pulse_gateway_status_renders_total",
+                         "Renderings of /health and /ws-status bodies (the others were served "
+                         "from the last rendering, PULSE_STATUS_CACHE_MS).",
+                         {{"route", route}},
+                         [read = std::move(read)] { return static_cast<double>(read()); });
+}
+
+void GatewayMetrics::expose_header_timeouts(std::function<std::uint64_t()> read) {
+    registry_.counter_fn("pulse_gateway_http_header_timeouts_total",
+                         "Connections cut for not sending a request head within "
+                         "PULSE_HTTP_HEADER_TIMEOUT_MS (slowloris).",
+                         {}, [read = std::move(read)] { return static_cast<double>(read()); });
+}
+
 void GatewayMetrics::expose_security(const AuthStats* auth, const StreamRoomStats& rooms) {
     auto read = [](const std::atomic<std::uint64_t>& v) {
         return [&v] { return static_cast<double>(v.load(std::memory_order_relaxed)); };
@@ -153,6 +174,15 @@ void GatewayMetrics::expose_security(const AuthStats* auth, const StreamRoomStat
                              "Sockets disconnected when their token expired.", {},
                              read(auth->expired));
     }
+    // Every abuse-limit hit, one series per limit (the per-limit counters below predate it).
+    const auto limited = [&](const char* limit, const std::atomic<std::uint64_t>& v) {
+        registry_.counter_fn("pulse_gateway_rate_limited_total", kRateLimitedHelp,
+                             {{"limit", limit}}, read(v));
+    };
+    limited("rooms_per_socket", rooms.too_many_rooms);
+    limited("joins_per_second", rooms.join_rate_limited);
+    limited("packets_per_second", rooms.flood_closes);
+
     registry_.counter_fn("pulse_gateway_room_forbidden_total",
                          "Joins or leaves of another account's room refused (PULSE_AUTH=jwt).", {},
                          read(rooms.forbidden));

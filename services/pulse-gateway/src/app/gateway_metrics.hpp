@@ -44,14 +44,18 @@ class GatewayMetrics {
     // A plain HTTP route answered (route as registered, e.g. "/health").
     prom::Histogram& route_duration(const std::string& route);
 
-    // For the auth and abuse-limit code: one increment per refused token / limited request.
+    // For the auth code: one increment per refused token or forbidden join.
     prom::Counter& auth_failures;
-    prom::Counter& rate_limited;
 
-    // The auth and room-limit counters, by code (read at scrape time); `auth` null when off.
+    // The auth and abuse-limit counters, by code and by limit (read at scrape time); `auth` null
+    // when off.
     void expose_security(const AuthStats* auth, const StreamRoomStats& rooms);
     // Failed accepts of the listener (EMFILE and the like), read at scrape time.
     void expose_accept_errors(std::function<std::uint64_t()> read);
+    // Renderings of a status route's body (app/status_cache.hpp), read at scrape time.
+    void expose_status_renders(const std::string& route, std::function<std::uint64_t()> read);
+    // Connections cut for not sending a request head within PULSE_HTTP_HEADER_TIMEOUT_MS.
+    void expose_header_timeouts(std::function<std::uint64_t()> read);
 
     std::string text() const { return registry_.text(); }
 

@@ -31,6 +31,29 @@ void declare_security(config::Table& t, SecurityConfig& c) {
         .size("PULSE_MAX_PACKETS_PER_S", c.max_packets_per_second, 100, 0, 60000,
               "Socket.IO packets one client may send per second; past it the client gets a "
               "'limit-error' event {code: flood} and is disconnected. 0: no limit.")
+        .size("PULSE_MAX_JOINS_PER_S", c.max_joins_per_second, 10, 0, 60000,
+              "join-stream-room / leave-stream-room requests one socket may send per second; "
+              "past it room-error 'rate-limited' (the socket stays connected). 0: no limit.")
+        .size("PULSE_MAX_CONNECTIONS_PER_IP", c.max_connections_per_ip, 100, 0, 10000000,
+              "Engine.IO sessions one client address may hold open; a handshake past it gets "
+              "HTTP 429 {code: 4, message: 'Too many connections'}. The address is the TCP "
+              "peer's, or X-Forwarded-For's from a PULSE_TRUSTED_PROXIES peer. 0: no limit.")
+        .add({"PULSE_TRUSTED_PROXIES", "",
+              "Comma-separated addresses / CIDR blocks of the proxies in front (e.g. "
+              "127.0.0.1 for scripts/run's HAProxy) whose X-Forwarded-For names the client. "
+              "Empty: trust nobody, the TCP peer is the client.",
+              [&c](const std::string& text) {
+                  try {
+                      c.trusted_proxies = http::TrustedProxies::parse(text);
+                  } catch (const std::invalid_argument& e) {
+                      throw env::ConfigError(std::string("PULSE_TRUSTED_PROXIES: ") + e.what());
+                  }
+              }})
+        .size("PULSE_HTTP_HEADER_LIMIT", c.http_header_limit, 16 * 1024, 1024, 1 << 20,
+              "Largest request line + headers in bytes; past it 414 (request line) or 431.")
+        .millis("PULSE_HTTP_HEADER_TIMEOUT_MS", c.http_header_timeout, 10000, 100, 600000,
+                "Time a request head may take to arrive, from the connection's opening (or a "
+                "keep-alive request's first byte); a client that drips it (slowloris) is cut.")
         .add(
             {"PULSE_AUTH", "off",
              "off: anyone may join any stream room; jwt: every Socket.IO CONNECT needs auth.token, "

@@ -10,6 +10,12 @@
 //   PULSE_REPLAY_TOKEN          bearer token sent to the lifecycle's /internal/outbox
 //   PULSE_MAX_ROOMS_PER_SOCKET  stream rooms one socket may be in (default 16)
 //   PULSE_MAX_PACKETS_PER_S     Socket.IO packets one client may send per second (default 100)
+//   PULSE_MAX_JOINS_PER_S       join/leave requests one socket may send per second (default 10)
+//   PULSE_MAX_CONNECTIONS_PER_IP  open Engine.IO sessions per client address (default 100)
+//   PULSE_TRUSTED_PROXIES       peers whose X-Forwarded-For names the client (default: nobody)
+//   PULSE_HTTP_HEADER_LIMIT     request head size, past it 414 / 431 (default 16384)
+//   PULSE_HTTP_HEADER_TIMEOUT_MS  time for a request head to arrive (default 10000)
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -17,6 +23,7 @@
 #include <pulse/config_table.hpp>
 #include <pulse/jwt/verifier.hpp>
 
+#include "http/client_address.hpp"
 #include "http/message.hpp"
 
 namespace pulse::app {
@@ -28,6 +35,11 @@ struct SecurityConfig {
     std::string replay_token;
     std::size_t max_rooms_per_socket = 16;
     std::size_t max_packets_per_second = 100;
+    std::size_t max_joins_per_second = 10;
+    std::size_t max_connections_per_ip = 100;
+    http::TrustedProxies trusted_proxies;
+    std::size_t http_header_limit = 16 * 1024;
+    std::chrono::milliseconds http_header_timeout{10000};
 };
 
 // Declares the variables above in the gateway's table. Loading fails naming the variable when

@@ -104,12 +104,15 @@ bool over_room_limit(const StreamRoomPolicy& policy, const sio::Socket& socket,
     return socket.room_count() >= policy.max_rooms && !socket.in_room(room);
 }
 
-}  // namespace
-
-// The checks join and leave share: a well-formed address the socket may speak for. Refuses
-// (room-error, negative ack, the refusal counted) and returns true otherwise.
+// The checks join and leave share: within the socket's join/leave rate, a well-formed address
+// the socket may speak for. Refuses (room-error, negative ack, the refusal counted) and returns
+// true otherwise. The rate is checked first: every request counts, valid or not, so that a
+// client cannot make the server validate and answer garbage at its own pace either.
 bool refused(const StreamRoomPolicy& policy, sio::Socket& s, AddressArg& arg, const sio::Ack& ack) {
-    if (arg.error.empty() && !allowed(policy, s, arg.address)) {
+    if (s.request_rate().over(policy.max_joins_per_second)) {
+        if (auto* st = policy.stats) ++st->join_rate_limited;
+        arg.error = "rate-limited";
+    } else if (arg.error.empty() && !allowed(policy, s, arg.address)) {
         if (auto* st = policy.stats) {
             ++st->forbidden;
             if (st->auth_failures) st->auth_failures->inc();
@@ -120,6 +123,8 @@ bool refused(const StreamRoomPolicy& policy, sio::Socket& s, AddressArg& arg, co
     reject(s, arg, ack);
     return true;
 }
+
+}  // namespace
 
 void install_stream_rooms(sio::Server& server, Presence& presence, StreamRoomPolicy policy) {
     // Every handler is registered once for the namespace, not per socket: the only per-socket
@@ -148,10 +153,7 @@ void install_stream_rooms(sio::Server& server, Presence& presence, StreamRoomPol
                   if (refused(policy, s, arg, ack)) return;
                   const std::string room = stream_room(arg.address);
                   if (over_room_limit(policy, s, room)) {
-                      if (auto* st = policy.stats) {
-                          ++st->too_many_rooms;
-                          if (st->rate_limited) st->rate_limited->inc();
-                      }
+                      if (auto* st = policy.stats) ++st->too_many_rooms;
                       arg.error = "too many rooms";
                       return reject(s, arg, ack);
                   }

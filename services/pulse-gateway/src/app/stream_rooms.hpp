@@ -7,9 +7,10 @@
 //   an invalid Stellar address   -> joins nothing, emits room-error {userAddress, error},
 //                                  acks {ok:false, error}
 // Joining twice is harmless; a disconnect leaves every room and updates the presence registry.
-// Limits (StreamRoomPolicy): with auth on, only the token's own address (else error "forbidden");
-// at most `max_rooms` stream rooms per socket (else "too many rooms"). room-error echoes at most
-// kEchoLimit characters of what the client sent.
+// Limits (StreamRoomPolicy): at most `max_joins_per_second` join/leave requests per socket and
+// second, valid or not (else error "rate-limited"); with auth on, only the token's own address
+// (else "forbidden"); at most `max_rooms` stream rooms per socket (else "too many rooms").
+// room-error echoes at most kEchoLimit characters of what the client sent.
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -29,17 +30,18 @@ class Authenticator;
 inline constexpr std::size_t kEchoLimit = 64;
 
 struct StreamRoomStats {
-    std::atomic<std::uint64_t> forbidden{0};       // joins of another account's room (auth on)
-    std::atomic<std::uint64_t> too_many_rooms{0};  // joins past max_rooms
-    std::atomic<std::uint64_t> flood_closes{0};    // clients closed past PULSE_MAX_PACKETS_PER_S
-    // The gateway-wide totals these also count in (set before serving), when present.
+    std::atomic<std::uint64_t> forbidden{0};          // joins of another account's room (auth on)
+    std::atomic<std::uint64_t> too_many_rooms{0};     // joins past max_rooms
+    std::atomic<std::uint64_t> flood_closes{0};       // clients closed past PULSE_MAX_PACKETS_PER_S
+    std::atomic<std::uint64_t> join_rate_limited{0};  // joins/leaves past max_joins_per_second
+    // The gateway-wide total of refused tokens this also counts in (set before serving).
     prom::Counter* auth_failures = nullptr;
-    prom::Counter* rate_limited = nullptr;
 };
 
 struct StreamRoomPolicy {
-    Authenticator* auth = nullptr;  // set: PULSE_AUTH=jwt, own room only
-    std::size_t max_rooms = 16;     // PULSE_MAX_ROOMS_PER_SOCKET
+    Authenticator* auth = nullptr;           // set: PULSE_AUTH=jwt, own room only
+    std::size_t max_rooms = 16;              // PULSE_MAX_ROOMS_PER_SOCKET
+    std::uint32_t max_joins_per_second = 0;  // PULSE_MAX_JOINS_PER_S; 0: no limit
     StreamRoomStats* stats = nullptr;
 };
 

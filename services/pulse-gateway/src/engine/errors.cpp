@@ -27,4 +27,9 @@ std::string error_body(ErrorCode code) {
            error_message(code) + "\"}";
 }
 
+std::string too_many_body() {
+    return std::string("{\"code\":") + std::to_string(static_cast<int>(ErrorCode::forbidden)) +
+           ",\"message\":\"Too many connections\"}";
+}
+
 }  // namespace pulse::engine

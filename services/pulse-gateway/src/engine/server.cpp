@@ -61,6 +61,7 @@ ServerStats Server::stats() const {
         const ShardStats& s = shard->stats();
         out.sessions_opened += get(s.opened);
         out.origin_refusals += get(s.origin_refusals);
+        out.address_refusals += get(s.address_refusals);
         out.bytes_queued += get(s.bytes);
         out.polling_sessions += get(s.polling);
         out.websocket_sessions += get(s.websocket);
@@ -167,12 +168,13 @@ Server::Impl::Impl(net::IoShards& s, ServerOptions o, ConnectionHandler h)
     : io_shards(s),
       options(std::move(o)),
       on_connection(std::move(h)),
-      origins(options.allowed_origins) {
+      origins(options.allowed_origins),
+      addresses(options.max_connections_per_address) {
     if (io_shards.size() > sid_alphabet.size())
         throw std::invalid_argument("engine::Server supports at most 64 shards");
     for (std::size_t i = 0; i < io_shards.size(); ++i)
-        shards.push_back(
-            std::make_unique<ServerShard>(io_shards.at(i), i, options, origins, sessions));
+        shards.push_back(std::make_unique<ServerShard>(io_shards.at(i), i, options, origins,
+                                                       sessions, addresses));
 }
 
 std::string Server::Impl::new_sid(std::size_t shard) const {
@@ -201,6 +203,12 @@ std::shared_ptr<Session> Server::Impl::create(std::size_t shard, const http::Req
         HandshakeRequest{r.remote_address, std::string(r.header("origin")), r.query});
     shards[shard]->add(session);
     return session;
+}
+
+bool Server::Impl::admit(std::size_t conn_shard, const http::Request& request) {
+    if (addresses.acquire(request.remote_address)) return true;
+    ShardStats::add(shards[conn_shard]->stats().address_refusals);
+    return false;
 }
 
 http::Response Server::Impl::error_response(ErrorCode code, std::string_view origin) const {
@@ -234,6 +242,12 @@ void Server::Impl::handle_request(std::size_t conn_shard, http::Request request,
         case RequestKind::handshake_polling: {
             if (stopping) {
                 reply->send(http::json_response(503, R"({"error":"shutting down"})"));
+                return;
+            }
+            if (!admit(conn_shard, request)) {
+                http::Response r = http::json_response(kTooManyStatus, too_many_body());
+                origins.add_cors_headers(origin, r.headers);
+                reply->send(std::move(r));
                 return;
             }
             auto session = create(conn_shard, request);
@@ -375,6 +389,12 @@ void Server::Impl::upgrade_on_shard(std::size_t shard, http::Request request,
     if (q.sid.empty()) {
         if (stopping) {
             WsConnection::reject(std::move(socket), 503, R"({"error":"shutting down"})", {});
+            return;
+        }
+        if (!admit(shard, request)) {
+            HeaderList cors;
+            origins.add_cors_headers(request.header("origin"), cors);
+            WsConnection::reject(std::move(socket), kTooManyStatus, too_many_body(), cors);
             return;
         }
         auto session = create(shard, request);

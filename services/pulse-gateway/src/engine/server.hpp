@@ -27,6 +27,9 @@ struct ServerOptions {
     std::size_t max_buffered_bytes = 1 << 20;  // per-session send queue cap (bytes)
     // Allowed browser origins; "*" allows any. A request without Origin is always allowed.
     std::vector<std::string> allowed_origins{"http://localhost:5173"};
+    // Open sessions one client address (http::Request::remote_address) may hold; a handshake
+    // past it is refused with 429 {"code":4,"message":"Too many connections"}. 0: no limit.
+    std::size_t max_connections_per_address = 0;
 };
 
 inline constexpr std::size_t kCloseReasons = 6;  // CloseReason's values, for per-reason counts
@@ -36,6 +39,7 @@ inline constexpr std::size_t kCloseReasons = 6;  // CloseReason's values, for pe
 struct ServerStats {
     std::uint64_t sessions_opened = 0;
     std::uint64_t origin_refusals = 0;         // requests and upgrades refused for their Origin
+    std::uint64_t address_refusals = 0;        // handshakes past max_connections_per_address
     std::uint64_t closes[kCloseReasons] = {};  // sessions ended, by CloseReason
     std::uint64_t bytes_queued = 0;            // Engine.IO packet bytes queued to clients
     std::uint64_t polling_sessions = 0;        // open, on long-polling now

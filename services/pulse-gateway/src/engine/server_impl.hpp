@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/address_limit.hpp"
 #include "engine/errors.hpp"
 #include "engine/origin_policy.hpp"
 #include "engine/server.hpp"
@@ -39,6 +40,7 @@ struct Server::Impl {
     const OriginPolicy origins;
     std::atomic<std::size_t> sessions{0};
     std::atomic<bool> stopping{false};
+    AddressLimit addresses;  // before the shards, which give slots back as sessions end
     std::vector<std::unique_ptr<ServerShard>> shards;
 
   private:
@@ -48,6 +50,9 @@ struct Server::Impl {
                   bool oversized);
     void upgrade_on_shard(std::size_t shard, http::Request request, net::ShardSocket socket);
     http::Response error_response(ErrorCode code, std::string_view origin) const;
+    // Takes the request's address slot for a new session, or counts the refusal and returns
+    // false (the caller answers kTooManyStatus / too_many_body()).
+    bool admit(std::size_t conn_shard, const http::Request& request);
 };
 
 }  // namespace pulse::engine

@@ -2,18 +2,20 @@
 
 #include <boost/asio/post.hpp>
 
+#include "engine/address_limit.hpp"
 #include "engine/session.hpp"
 
 namespace pulse::engine {
 
 ServerShard::ServerShard(boost::asio::io_context& io, std::size_t index,
                          const ServerOptions& options, const OriginPolicy& origins,
-                         std::atomic<std::size_t>& open_sessions)
+                         std::atomic<std::size_t>& open_sessions, AddressLimit& addresses)
     : io_(io),
       index_(index),
       options_(options),
       origins_(origins),
       open_sessions_(open_sessions),
+      addresses_(addresses),
       ping_deadlines_(io, options.ping_interval, &Session::on_heartbeat_due),
       pong_deadlines_(io, options.ping_timeout, &Session::on_heartbeat_due) {}
 
@@ -42,6 +44,9 @@ void ServerShard::add(std::shared_ptr<Session> session) {
 void ServerShard::remove(const Session& session) {
     auto it = sessions_.find(session.id());
     if (it != sessions_.end() && it->second.get() == &session) {
+        // Every session in the table took its address's slot at the handshake (Server::Impl);
+        // a lingering one gave it back in linger().
+        addresses_.release(session.request().remote_address);
         sessions_.erase(it);
         open_sessions_.fetch_sub(1);
         return;
@@ -53,6 +58,8 @@ void ServerShard::remove(const Session& session) {
 void ServerShard::linger(const Session& session) {
     auto it = sessions_.find(session.id());
     if (it == sessions_.end() || it->second.get() != &session) return;
+    // It has ended (only its last answer waits): its address's slot is free again.
+    addresses_.release(session.request().remote_address);
     auto owned = std::move(it->second);
     sessions_.erase(it);
     open_sessions_.fetch_sub(1);

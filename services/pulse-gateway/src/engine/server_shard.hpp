@@ -20,6 +20,7 @@
 
 namespace pulse::engine {
 
+class AddressLimit;
 class Session;
 
 // Counters of one shard for Server::stats(), written only by that shard's thread (load + store,
@@ -31,16 +32,18 @@ struct ShardStats {
     static void sub(std::atomic<std::uint64_t>& c) {
         c.store(c.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
     }
-    std::atomic<std::uint64_t> opened{0}, origin_refusals{0}, bytes{0};
+    std::atomic<std::uint64_t> opened{0}, origin_refusals{0}, address_refusals{0}, bytes{0};
     std::atomic<std::uint64_t> polling{0}, websocket{0};
     std::atomic<std::uint64_t> closes[kCloseReasons] = {};
 };
 
 class ServerShard {
   public:
-    // `open_sessions` is the server-wide count (Server::session_count), updated by add/remove.
+    // `open_sessions` is the server-wide count (Server::session_count), updated by add/remove;
+    // `addresses` the server-wide per-address count, whose slot remove() gives back.
     ServerShard(boost::asio::io_context& io, std::size_t index, const ServerOptions& options,
-                const OriginPolicy& origins, std::atomic<std::size_t>& open_sessions);
+                const OriginPolicy& origins, std::atomic<std::size_t>& open_sessions,
+                AddressLimit& addresses);
     ServerShard(const ServerShard&) = delete;
     ServerShard& operator=(const ServerShard&) = delete;
 
@@ -80,6 +83,7 @@ class ServerShard {
     const ServerOptions& options_;
     const OriginPolicy& origins_;
     std::atomic<std::size_t>& open_sessions_;
+    AddressLimit& addresses_;
     // Before `sessions_`: a session leaves its list when destroyed, so the lists go last.
     DeadlineList ping_deadlines_;
     DeadlineList pong_deadlines_;

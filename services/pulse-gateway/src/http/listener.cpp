@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
@@ -18,6 +19,7 @@
 #include <stdexcept>
 
 #include "http/endpoint.hpp"
+#include "http/request_head.hpp"
 #include "http/router.hpp"
 #include "http/upgrade.hpp"
 #include "net/acceptor.hpp"
@@ -35,13 +37,6 @@ namespace {
 
 // Bytes a client may pipeline behind a pending long poll before it is treated as abusive.
 constexpr std::size_t max_pipelined_bytes = 64 * 1024;
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 class Connection;
 
@@ -62,12 +57,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   public:
     // `peer` comes from accept() itself: no getpeername() per connection.
     Connection(net::ShardSocket socket, const tcp::endpoint& peer, std::size_t shard,
-               const Router& router, const ListenerOptions& options)
+               const Router& router, const ListenerOptions& options,
+               std::atomic<std::uint64_t>& header_timeouts)
         : stream_(std::move(socket)),
           shard_(shard),
           router_(router),
           options_(options),
-          remote_(peer.address().to_string()) {
+          header_timeouts_(header_timeouts),
+          peer_(peer.address()) {
         boost::system::error_code ec;
         stream_.socket().set_option(tcp::no_delay(true), ec);
     }
@@ -91,12 +88,25 @@ class Connection : public std::enable_shared_from_this<Connection> {
     void do_read() {
         head_ = false;  // a refusal of the next request must not inherit this one's method
         parser_.emplace();
-        parser_->header_limit(16 * 1024);
+        parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
         // No limit while the header is read: Beast checks a Content-Length against the limit
         // only there, before the request's target (and so its limit) is known. on_header applies
         // the right one.
         parser_->body_limit(boost::none);
+        if (!served_one_ || buffer_.size() > 0) return read_header();
+        // Keep-alive: the next request may take idle_timeout to begin; its head then has
+        // header_timeout like the first one.
         stream_.expires_after(options_.idle_timeout);
+        stream_.async_read_some(buffer_.prepare(4096),
+                                [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                                    if (ec) return self->close();
+                                    self->buffer_.commit(n);
+                                    self->read_header();
+                                });
+    }
+
+    void read_header() {
+        stream_.expires_after(options_.header_timeout);
         bhttp::async_read_header(stream_, buffer_, *parser_,
                                  [self = shared_from_this()](beast::error_code ec, std::size_t) {
                                      self->on_header(ec);
@@ -104,18 +114,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
 
     void on_header(beast::error_code ec) {
+        if (ec == beast::error::timeout) header_timeouts_.fetch_add(1, std::memory_order_relaxed);
         if (ec) return refuse(ec);
+        served_one_ = true;
         auto& req = parser_->get();
-        request_ = Request{};
-        request_.method = std::string(req.method_string());
-        request_.target = std::string(req.target());
-        const auto q = request_.target.find('?');
-        request_.path = request_.target.substr(0, q);
-        request_.query = q == std::string::npos ? std::string{} : request_.target.substr(q + 1);
-        request_.headers.reserve(static_cast<std::size_t>(std::distance(req.begin(), req.end())));
-        for (const auto& field : req)
-            request_.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
-        request_.remote_address = remote_;
+        request_ = request_of(req);
+        request_.remote_address = client_address(peer_, request_.headers, options_.trusted_proxies);
         keep_alive_ = req.keep_alive();
         head_ = req.method() == bhttp::verb::head;
         endpoint_ = router_.endpoint_for(request_.path);
@@ -130,7 +134,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         parser_->body_limit(limit);  // enforced per chunk of a chunked body
         if (const auto length = parser_->content_length(); length && *length > limit)
             return on_body(bhttp::error::body_limit);  // before any 100 Continue
-        if (lower(request_.header("expect")) == "100-continue") {
+        if (beast::iequals(request_.header("expect"), "100-continue")) {
             // curl and some HTTP clients wait (about a second) for this before sending a body.
             static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
             stream_.expires_after(options_.io_timeout);
@@ -217,25 +221,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
         watch();
     }
 
-    // A request that cannot be read gets a status line and a JSON reason before the close (the
-    // rest of the stream cannot be trusted to be framed): 414 for a request line over the head
-    // limit, 431 for headers over it, 400 for anything else malformed. A peer that left or timed
-    // out gets nothing (Beast closes the socket on a timeout).
+    // A request that cannot be read gets a status line and a JSON reason before the close
+    // (request_head.hpp: 414, 431 or 400). A peer that left or timed out gets nothing (Beast
+    // closes the socket on a timeout).
     void refuse(beast::error_code ec) {
-        if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
-            ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-            ec == asio::error::connection_reset || !parser_ || !parser_->got_some())
-            return close();
+        if (!parser_) return close();
+        const auto data = buffer_.cdata();
+        const unsigned status = refusal_status(
+            ec, *parser_, std::string_view(static_cast<const char*>(data.data()), data.size()));
+        if (status == 0) return close();
         keep_alive_ = false;
-        if (ec == bhttp::error::header_limit) {
-            const auto data = buffer_.cdata();
-            const std::string_view seen(static_cast<const char*>(data.data()), data.size());
-            if (seen.find("\r\n") == std::string_view::npos)
-                return write_response(json_response(414, R"({"error":"URI Too Long"})"));
-            return write_response(
-                json_response(431, R"({"error":"Request Header Fields Too Large"})"));
-        }
-        write_response(json_response(400, R"({"error":"Bad Request"})"));
+        const char* body = status == 414   ? R"({"error":"URI Too Long"})"
+                           : status == 431 ? R"({"error":"Request Header Fields Too Large"})"
+                                           : R"({"error":"Bad Request"})";
+        write_response(json_response(status, body));
     }
 
     // Handlers answer HEAD as they answer GET; the listener drops the body here, so the answer
@@ -289,7 +288,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::size_t shard_;
     const Router& router_;
     const ListenerOptions& options_;
-    std::string remote_;
+    std::atomic<std::uint64_t>& header_timeouts_;
+    asio::ip::address peer_;
+    bool served_one_ = false;  // a request head was read: later ones may wait idle_timeout
     Request request_;
     bool keep_alive_ = true;
     bool head_ = false;  // the request being answered is a HEAD
@@ -317,11 +318,14 @@ struct Listener::Impl : std::enable_shared_from_this<Listener::Impl> {
     // Connections refer to the router and options: accepted ones are started only while the
     // listener exists.
     void start_connection(net::ShardSocket socket, const tcp::endpoint& peer, std::size_t shard) {
-        std::make_shared<Connection>(std::move(socket), peer, shard, router, options)->start();
+        std::make_shared<Connection>(std::move(socket), peer, shard, router, options,
+                                     header_timeouts)
+            ->start();
     }
 
     const Router& router;
     const ListenerOptions options;
+    std::atomic<std::uint64_t> header_timeouts{0};
     std::optional<net::Acceptor> acceptor;
 };
 
@@ -351,6 +355,10 @@ void Listener::stop() {
 
 std::uint64_t Listener::accept_errors() const {
     return impl_->acceptor->accept_errors();
+}
+
+std::uint64_t Listener::header_timeouts() const {
+    return impl_->header_timeouts.load(std::memory_order_relaxed);
 }
 
 }  // namespace pulse::http

@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 
+#include "http/client_address.hpp"
+
 namespace pulse::net {
 class IoShards;
 }
@@ -18,10 +20,17 @@ class Router;
 
 struct ListenerOptions {
     std::string host = "127.0.0.1";
-    std::uint16_t port = 3000;         // 0: the kernel picks one (tests); see Listener::port()
-    std::size_t body_limit = 1 << 20;  // plain routes; engine paths use the server's maxPayload
-    std::chrono::seconds idle_timeout{60};  // waiting for a request on a keep-alive connection
-    std::chrono::seconds io_timeout{30};    // reading one request / writing one response
+    std::uint16_t port = 3000;             // 0: the kernel picks one (tests); see Listener::port()
+    std::size_t body_limit = 1 << 20;      // plain routes; engine paths use the server's maxPayload
+    std::size_t header_limit = 16 * 1024;  // request line + headers; past it 414 / 431
+    // A request head must be complete this long after a connection opens, or after the first
+    // byte of a later request on a keep-alive connection arrived (a client that drips its head,
+    // slowloris, holds a descriptor only that long).
+    std::chrono::milliseconds header_timeout{10000};
+    std::chrono::seconds idle_timeout{60};  // keep-alive: waiting for a next request to begin
+    std::chrono::seconds io_timeout{30};    // reading a body / writing one response
+    // Peers whose X-Forwarded-For is believed (Request::remote_address, client_address.hpp).
+    TrustedProxies trusted_proxies{};
 };
 
 class Listener {
@@ -37,7 +46,8 @@ class Listener {
     std::uint16_t port() const;
     void start();
     void stop();
-    std::uint64_t accept_errors() const;  // net::Acceptor::accept_errors
+    std::uint64_t accept_errors() const;    // net::Acceptor::accept_errors
+    std::uint64_t header_timeouts() const;  // connections cut past header_timeout
 
   private:
     struct Impl;

@@ -88,24 +88,9 @@ void Client::fail(std::string_view why) {
     close();
 }
 
-bool Client::over_packet_rate() {
-    const std::uint32_t limit = server_.options().max_packets_per_second;
-    if (limit == 0) return false;
-    const auto second =
-        static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                       std::chrono::steady_clock::now().time_since_epoch())
-                                       .count());
-    if (second != window_second_) {
-        window_second_ = second;
-        window_count_ = 0;
-    }
-    if (window_count_ < UINT16_MAX) ++window_count_;
-    return window_count_ > limit;
-}
-
 void Client::on_message(std::string_view data, bool binary) {
     if (closed_) return;
-    if (over_packet_rate()) {
+    if (packet_rate_.over(server_.options().max_packets_per_second)) {
         if (auto* counter = server_.options().flood_closes) ++*counter;
         log::debug("sio flood, closing the session", {{"sid", engine_->id()}});
         parser::Json info = parser::Json::object();

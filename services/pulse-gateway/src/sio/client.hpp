@@ -15,6 +15,7 @@
 #include "engine/socket.hpp"
 #include "parser/decoder.hpp"
 #include "parser/packet.hpp"
+#include "sio/rate_window.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -62,11 +63,9 @@ class Client : public engine::SocketListener, public std::enable_shared_from_thi
     Server& server_;
     std::shared_ptr<engine::Socket> engine_;
     bool closed_ = false;  // the engine socket ended: nothing is sent any more
-    // The flood limit's one-second window (ServerOptions::max_packets_per_second); these fit in
-    // the padding after closed_.
-    std::uint16_t window_count_ = 0;
-    std::uint32_t window_second_ = 0;
-    bool over_packet_rate();
+    // The flood limit's window (ServerOptions::max_packets_per_second), in the padding after
+    // closed_.
+    RateWindow packet_rate_;
     // Only while a binary packet waits for its attachments; a text packet is decoded by a
     // Decoder on the stack. Keeping one per client for the rare binary packet would be the
     // largest part of an idle client.

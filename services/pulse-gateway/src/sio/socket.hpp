@@ -14,6 +14,7 @@
 
 #include "adapter/room_index.hpp"
 #include "parser/packet.hpp"
+#include "sio/rate_window.hpp"
 
 namespace pulse::engine {
 struct HandshakeRequest;
@@ -96,6 +97,10 @@ class Socket : public adapter::Member, public std::enable_shared_from_this<Socke
     // building and serializing a JSON tree. The caller vouches that the text is valid JSON.
     void emit_json_text(std::string_view event, std::string_view data_json);
 
+    // A one-second request counter the application may use for a per-socket limit (the
+    // join/leave rate): kept in the socket's padding rather than in a table of the application's.
+    RateWindow& request_rate() { return request_rate_; }
+
     bool join(std::string_view room);
     bool leave(std::string_view room);
     std::vector<std::string> rooms() const;
@@ -124,6 +129,7 @@ class Socket : public adapter::Member, public std::enable_shared_from_this<Socke
     Json auth_;
     adapter::RoomIndex& rooms_;
     bool connected_ = true;
+    RateWindow request_rate_;  // beside connected_: no extra word per socket
     // Flat tables rather than hash maps: a socket has a handful of handlers and rarely a pending
     // ack, and with tens of thousands of idle sockets a hash map's buckets and nodes (and a heap
     // copy of each event name longer than 15 characters) would dominate each socket. Event names
