@@ -12,7 +12,8 @@
 namespace {
 constexpr const char* kUsage =
     "usage: pulse-bench load --url HOST:PORT --connections N --room-size K\n"
-    "                        --inject http|bus|none [--http HOST:PORT[,HOST:PORT]] [--bus-bind tcp://...]\n"
+    "                        --inject http|bus|none [--http HOST:PORT[,HOST:PORT]] [--bus-bind "
+    "tcp://...]\n"
     "                        [--rate EVENTS_PER_S|max] [--duration S] [--max-events E]\n"
     "                        [--window DELIVERIES] [--threads T] [--server NAME=PID|NAME+=PID]...\n"
     "                        [--label KEY=VALUE]... [--strict]\n"
