@@ -39,6 +39,7 @@ constexpr Listed kMigrations[] = {
     {3, "003_domains.sql", "single-column checks as domains (parsed once per backend)"},
     {4, "004_group_commit.sql",
      "group commit: one batch per statement, publish cursor, money rules"},
+    {5, "005_cheap_checks.sql", "address and stream id checks without counted regex repetition"},
 };
 
 std::string_view sql_of(const char* file) {
