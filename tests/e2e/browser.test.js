@@ -6,13 +6,10 @@
 // FRONTEND_URL must not get a connection.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
 const http = require('node:http');
-const os = require('node:os');
-const path = require('node:path');
-const { Stack, address, uniqueId, freePort, NODE_MODULES } = require('./lib/harness');
+const { Stack, address, uniqueId, freePort } = require('./lib/harness');
+const { launchChromium } = require('./lib/chromium');
 
-const CHROMIUM = process.env.PULSE_CHROMIUM || '/usr/bin/chromium';
 // The page loads the client bundle from the gateway it talks to (a test-made 127.0.0.1 URL).
 const page = (gateway) => `<!doctype html>
 <html><head><meta charset="utf-8"><title>pulse</title><script src="${gateway}/socket.io/socket.io.min.js"></script></head>
@@ -53,7 +50,6 @@ let stack;
 const withLogs = (fn) => (...args) => stack.withLogs(fn)(...args);
 let pages = [];
 let browser;
-let profile;
 let allowedOrigin;
 let foreignOrigin;
 
@@ -67,25 +63,13 @@ before(async () => {
   await stack.start();
   await stack.waitBusReady();
 
-  const { chromium } = require(path.join(NODE_MODULES, 'playwright-core'));
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-chromium-'));
-  // A fresh profile folder each run (playwright passes it as --user-data-dir).
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 60000,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close().catch(() => {});
   for (const p of pages) p.close();
   await stack?.stop();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
 
 test('a browser page joins a room and displays the events pushed to it', { timeout: 90000 }, withLogs(async () => {

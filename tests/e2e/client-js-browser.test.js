@@ -9,11 +9,10 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const http = require('node:http');
-const os = require('node:os');
 const path = require('node:path');
-const { Stack, address, uniqueId, freePort, NODE_MODULES, SOURCE_DIR } = require('./lib/harness');
+const { Stack, address, uniqueId, freePort, SOURCE_DIR } = require('./lib/harness');
+const { launchChromium } = require('./lib/chromium');
 
-const CHROMIUM = process.env.PULSE_CHROMIUM || '/usr/bin/chromium';
 const DIST = path.join(SOURCE_DIR, 'clients/js/dist');
 
 const page = (gateway, who) => `<!doctype html>
@@ -61,7 +60,6 @@ const withLogs = (fn) => (...args) => stack.withLogs(fn)(...args);
 const gatewayRef = {};
 let pageServer;
 let browser;
-let profile;
 let origin;
 
 before(async () => {
@@ -73,24 +71,13 @@ before(async () => {
   await stack.start();
   await stack.waitBusReady();
   gatewayRef.url = stack.publicUrl;
-  const { chromium } = require(path.join(NODE_MODULES, 'playwright-core'));
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 60000,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close().catch(() => {});
   pageServer?.close();
   await stack?.stop();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
 
 test('connectPulse in Chromium: joins, shows pushed events, rejoins after the connection drops', { timeout: 90000 }, withLogs(async () => {

@@ -9,36 +9,21 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const { Stack, address, NODE_MODULES } = require('./lib/harness');
+const { Stack, address } = require('./lib/harness');
+const { launchChromium } = require('./lib/chromium');
 
-const CHROMIUM = process.env.PULSE_CHROMIUM || '/usr/bin/chromium';
 const stack = new Stack({ gateways: 1, haproxy: true, gatewayEnv: { PULSE_CONSOLE: 'on' } });
 let browser;
-let profile;
 
 before(async () => {
   await stack.start();
   await stack.waitBusReady();
-  const { chromium } = require(path.join(NODE_MODULES, 'playwright-core'));
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 60000,
-    viewport: { width: 1280, height: 960 },
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
+  browser = await launchChromium({ viewport: { width: 1280, height: 960 } });
 });
 
 after(async () => {
   await browser?.close().catch(() => {});
   await stack.stop();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
 
 // Colour statistics of a PNG, computed by the browser itself from the screenshot's pixels.

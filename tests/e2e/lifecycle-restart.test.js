@@ -2,16 +2,11 @@
 // Restart the lifecycle service while clients stay connected to the gateway: the gateway
 // re-subscribes by itself (same bus endpoint) and the events published after the restart arrive,
 // each exactly once and in order; the clients never reconnect.
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { Stack, address, uniqueId, waitFor, sleep } = require('./lib/harness');
+const { useStack, address, uniqueId, waitFor, sleep } = require('./lib/harness');
 
-const stack = new Stack({ gateways: 1 });
-before(async () => {
-  await stack.start();
-  await stack.waitBusReady();
-});
-after(() => stack.stop());
+const stack = useStack({ gateways: 1 });
 
 // Filled by the first test, read by the second.
 const run = { expected: [], lostInWindow: [] };

@@ -1,16 +1,11 @@
 'use strict';
 // The manual test of the Pulse events, automated against the real processes: connect, join a
 // stream room, call the three test endpoints, and check what every socket received.
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { Stack, address, uniqueId, getJson, waitFor, sleep, ISO_MS_UTC } = require('./lib/harness');
+const { useStack, address, uniqueId, getJson, waitFor, sleep, ISO_MS_UTC } = require('./lib/harness');
 
-const stack = new Stack({ gateways: 1 });
-before(async () => {
-  await stack.start();
-  await stack.waitBusReady();
-});
-after(() => stack.stop());
+const stack = useStack({ gateways: 1 });
 
 // Payload minus its timestamp, after checking the timestamp's format.
 function withoutTimestamp(payload) {

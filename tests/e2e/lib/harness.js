@@ -63,33 +63,27 @@ const address = (label, kind) => strkey(`${RUN_ID}/${label}`, kind);
 const uniqueId = (label) => `${label}-${RUN_ID}-${crypto.randomBytes(3).toString('hex')}`;
 
 // ---- HTTP ------------------------------------------------------------------------------------
-async function getJson(url) {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+// { status, body }: the body parsed as JSON, or its text when it is not JSON.
+async function jsonReply(res) {
   const text = await res.text();
-  let body;
   try {
-    body = JSON.parse(text);
+    return { status: res.status, body: JSON.parse(text) };
   } catch {
-    body = text;
+    return { status: res.status, body: text };
   }
-  return { status: res.status, body };
+}
+
+async function getJson(url) {
+  return jsonReply(await fetch(url, { signal: AbortSignal.timeout(5000) }));
 }
 
 async function postJson(url, payload) {
-  const res = await fetch(url, {
+  return jsonReply(await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(payload),
     signal: AbortSignal.timeout(10000),
-  });
-  const text = await res.text();
-  let body;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = text;
-  }
-  return { status: res.status, body };
+  }));
 }
 
 // ---- processes -------------------------------------------------------------------------------
@@ -397,7 +391,19 @@ async function inBatches(items, width, fn) {
   return results;
 }
 
+// A Stack started (bus linked) before the calling file's tests and stopped after them.
+function useStack(options) {
+  const { before, after } = require('node:test');
+  const stack = new Stack(options);
+  before(async () => {
+    await stack.start();
+    await stack.waitBusReady();
+  });
+  after(() => stack.stop());
+  return stack;
+}
+
 module.exports = {
-  Stack, Client, Proc, address, uniqueId, strkey, encodeStrkey, freePort, waitFor, sleep, getJson, postJson,
+  Stack, useStack, Client, Proc, address, uniqueId, strkey, encodeStrkey, freePort, waitFor, sleep, getJson, postJson,
   inBatches, ISO_MS_UTC, SOURCE_DIR, NODE_MODULES,
 };

@@ -32,6 +32,13 @@ std::string claims(std::int64_t exp = kNow + 3600, const std::string& extra = ""
            std::to_string(kNow - 10) + R"(,"exp":)" + std::to_string(exp) + extra + "}";
 }
 
+// A verifier that accepts only ES256 with `key`'s public half.
+Verifier es256_only(const jwt_test::KeyPair& key) {
+    VerifierConfig c;
+    c.public_key_pem = key.public_pem;
+    return Verifier(c);
+}
+
 Error error_of(const Verifier& v, const std::string& token, std::int64_t now = kNow) {
     auto r = v.verify(token, now);
     INFO(r.reason);
@@ -126,9 +133,7 @@ TEST_CASE("jwt: ES256 and EdDSA with generated keys", "[jwt]") {
 
 TEST_CASE("jwt: ES256 signature must be raw R||S of 64 bytes", "[jwt]") {
     auto ec = jwt_test::generate("EC");
-    VerifierConfig c;
-    c.public_key_pem = ec.public_pem;
-    Verifier v(c);
+    Verifier v = es256_only(ec);
     const std::string good = jwt_test::sign(ec, "ES256", R"({"alg":"ES256"})", claims());
     const auto dot = good.rfind('.');
     const std::string raw = *base64url_decode(good.substr(dot + 1));
@@ -142,9 +147,7 @@ TEST_CASE("jwt: ES256 signature must be raw R||S of 64 bytes", "[jwt]") {
 
 TEST_CASE("jwt: algorithm confusion and alg none are refused", "[jwt]") {
     auto ec = jwt_test::generate("EC");
-    VerifierConfig c;
-    c.public_key_pem = ec.public_pem;
-    Verifier v(c);
+    Verifier v = es256_only(ec);
     const std::string body = base64url_encode(claims());
     // "none": empty signature, or any signature.
     CHECK(error_of(v, base64url_encode(R"({"alg":"none"})") + "." + body + ".") ==
