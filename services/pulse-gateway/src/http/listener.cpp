@@ -228,7 +228,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         if (!parser_) return close();
         const auto data = buffer_.cdata();
         const unsigned status = refusal_status(
-            ec, *parser_, std::string_view(static_cast<const char*>(data.data()), data.size()));
+            ec, *parser_, std::string_view(static_cast<const char*>(data.data()), data.size()),
+            options_.header_limit);
         if (status == 0) return close();
         keep_alive_ = false;
         const char* body = status == 414   ? R"({"error":"URI Too Long"})"

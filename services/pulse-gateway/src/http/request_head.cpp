@@ -40,7 +40,7 @@ Request request_of(const HeadParser::value_type& head) {
 }
 
 unsigned refusal_status(boost::system::error_code ec, const HeadParser& parser,
-                        std::string_view buffered) {
+                        std::string_view buffered, std::size_t header_limit) {
     if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
         ec == beast::error::timeout || ec == asio::error::operation_aborted ||
         ec == asio::error::connection_reset || !parser.got_some())
@@ -48,7 +48,8 @@ unsigned refusal_status(boost::system::error_code ec, const HeadParser& parser,
     if (ec == bhttp::error::header_limit) {
         // A parsed request line always has a target.
         const bool line_whole =
-            !parser.get().target().empty() || buffered.find("\r\n") != std::string_view::npos;
+            !parser.get().target().empty() ||
+            buffered.substr(0, header_limit).find("\r\n") != std::string_view::npos;
         return line_whole ? 431 : 414;
     }
     return 400;
@@ -72,7 +73,7 @@ HeadResult parse_request_head(std::string_view bytes, std::size_t header_limit, 
         }
         if (ec == bhttp::error::need_more) continue;
         if (ec) {
-            out.refusal = refusal_status(ec, parser, buffered);
+            out.refusal = refusal_status(ec, parser, buffered, header_limit);
             return out;
         }
         if (parser.is_header_done()) {

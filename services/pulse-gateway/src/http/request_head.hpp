@@ -23,12 +23,12 @@ Request request_of(const HeadParser::value_type& head);
 // The status to answer a request that could not be read with (then close: the rest of the stream
 // cannot be trusted to be framed), or 0 to close without an answer (the peer left, timed out or
 // sent nothing). 414 when the head limit was reached within the request line, 431 when in the
-// headers, 400 for anything else malformed. Whether the request line was whole is read from the
-// parser (it consumes the line as soon as it has it, so a head that arrives in pieces leaves no
-// line break in the buffer) and from `buffered`, the bytes read but not consumed (a head that
-// arrives at once can be refused before the parser takes its line).
+// headers, 400 for anything else malformed. The request line was whole when the parser took it
+// (it does when the line arrives with its first bytes) or when `buffered`, the bytes read and not
+// consumed, holds a line break within the first `header_limit` bytes (once the parser has had to
+// wait, it takes nothing before the whole head is there).
 unsigned refusal_status(boost::system::error_code ec, const HeadParser& parser,
-                        std::string_view buffered);
+                        std::string_view buffered, std::size_t header_limit);
 
 struct HeadResult {
     bool complete = false;  // a whole head was read: `request` holds it
