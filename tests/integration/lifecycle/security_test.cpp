@@ -1,6 +1,7 @@
 // The lifecycle's private and abuse-facing surface: /api/test/* off unless enabled and
 // guarded by PULSE_TEST_TOKEN, /internal/outbox guarded by PULSE_REPLAY_TOKEN, header size and
-// header timeout (slowloris), and the listener backing off when it runs out of descriptors.
+// header timeout (slowloris), body size and body timeout, and the listener backing off when it
+// runs out of descriptors.
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -193,6 +194,49 @@ TEST_CASE("PULSE_HTTP_HEADER_TIMEOUT_MS cuts a client that drips its headers (sl
     CHECK(elapsed < std::chrono::milliseconds(3000));
     auto metrics = http_request(lc.port(), "GET", "/metrics");
     CHECK_THAT(metrics.body, Catch::Contains("pulse_lifecycle_http_header_timeouts_total 1"));
+    CHECK(lc.stop() == 0);
+}
+
+TEST_CASE("PULSE_HTTP_TIMEOUT_MS cuts a client that drips its body; others are served",
+          "[integration][security]") {
+    Lifecycle lc(Env{{"PULSE_HTTP_TIMEOUT_MS", "1000"}, {"PULSE_HTTP_HEADER_TIMEOUT_MS", "30000"}});
+    int fd = connect_raw(lc.port());
+    REQUIRE(send_all(fd,
+                     "POST /api/test/test-stream HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                     "application/json\r\nContent-Length: 100\r\n\r\n{"));
+    const auto start = std::chrono::steady_clock::now();
+    bool cut = false;
+    // One body byte every 200 ms: each arrives well within any per-read timeout.
+    for (int i = 0; i < 30 && !cut; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        if (i == 2) CHECK(http_request(lc.port(), "GET", "/health").status == 200);
+        if (!send_all(fd, " ")) cut = true;
+        bool closed = false;
+        read_until_close(fd, std::chrono::milliseconds(1), closed);
+        if (closed) cut = true;
+    }
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    ::close(fd);
+    CHECK(cut);
+    CHECK(elapsed < std::chrono::milliseconds(3000));
+    auto metrics = http_request(lc.port(), "GET", "/metrics");
+    CHECK_THAT(metrics.body, Catch::Contains("pulse_lifecycle_http_request_timeouts_total 1"));
+    CHECK(lc.stop() == 0);
+}
+
+TEST_CASE("PULSE_HTTP_BODY_LIMIT: a declared body over it gets 413 before it is sent",
+          "[integration][security]") {
+    Lifecycle lc(Env{{"PULSE_HTTP_BODY_LIMIT", "4096"}});
+    int fd = connect_raw(lc.port());
+    REQUIRE(send_all(fd,
+                     "POST /api/test/test-stream HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                     "application/json\r\nContent-Length: 100000000\r\n\r\n"));
+    bool closed = false;
+    auto reply = read_until_close(fd, std::chrono::seconds(5), closed);
+    ::close(fd);
+    CHECK_THAT(reply, Catch::StartsWith("HTTP/1.1 413"));
+    CHECK(closed);
+    CHECK(http_request(lc.port(), "GET", "/health").status == 200);
     CHECK(lc.stop() == 0);
 }
 
