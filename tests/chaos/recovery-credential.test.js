@@ -74,6 +74,12 @@ test('a client of a dead replica resumes on another with exactly what it missed;
   assert.match(pid, /^[^.]+\.[A-Za-z0-9_-]{43}$/, 'the pid is "<sid>.<HMAC-SHA256 base64url>"');
   assert.equal(pid.split('.')[0], id);
 
+  // The other replica resumes from what the dead one last reported on the presence link: make
+  // sure it heard this client's room before the kill (on a loaded machine that can take longer
+  // than the three events above).
+  await waitFor('replica 1 knows the client from the presence link', async () =>
+    (await (await fetch(`${stack.gatewayUrl(1)}/ws-status`, { signal: AbortSignal.timeout(2000) })).json())
+      .connectedUsers.includes(who), { timeoutMs: 10000, intervalMs: 100 });
   stack.gateways[0].child.kill('SIGKILL');
   const missed = [];
   for (let i = 0; i < 3; i++) {
