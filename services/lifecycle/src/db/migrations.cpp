@@ -40,6 +40,7 @@ constexpr Listed kMigrations[] = {
     {4, "004_group_commit.sql",
      "group commit: one batch per statement, publish cursor, money rules"},
     {5, "005_cheap_checks.sql", "address and stream id checks without counted regex repetition"},
+    {6, "006_one_pass_results.sql", "the batch reads its steps back in one pass"},
 };
 
 std::string_view sql_of(const char* file) {
