@@ -107,7 +107,7 @@ void declare(config::Table& t, GatewayConfig& c) {
                 "A peer silent this long (ms) stops counting; its clients may resume elsewhere.")
         .millis("PULSE_STATUS_CACHE_MS", c.status_cache, 0, 0, 600000,
                 "/health and /ws-status are rendered at most once per max(this, 10 x the last "
-                "rendering's time) in ms, the last body served in between, so that repeated "
+                "rendering's CPU time) in ms, the last body served in between, so that repeated "
                 "requests cannot hog an I/O thread. 0: only the cost bound (small deployments "
                 "are answered fresh every time).")
         .millis("PULSE_DRAIN_MS", c.drain, 10000, 0, 3600000,

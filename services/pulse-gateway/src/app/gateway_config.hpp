@@ -41,7 +41,7 @@ struct GatewayConfig {
     std::vector<std::string> presence_peers;
     std::chrono::milliseconds presence_timeout{0};
     // /health and /ws-status bodies are re-rendered at most once per max(this, 10 x their last
-    // rendering's time) (app/status_cache.hpp).
+    // rendering's CPU time) (app/status_cache.hpp).
     std::chrono::milliseconds status_cache{0};
     // SIGTERM: readiness 503 at once, sessions closed spread over this, then exit 0.
     std::chrono::milliseconds drain{0};
