@@ -69,6 +69,10 @@ class ChaosStack extends Stack {
       PULSE_PRESENCE_BIND: `tcp://127.0.0.1:${presence[i]}`,
       PULSE_PRESENCE_PEERS: presence.map((p) => `tcp://127.0.0.1:${p}`).join(','),
       PULSE_RECOVERY_KEY: this.recoveryKey,
+      // Every test client is 127.0.0.1: hundreds of users, not one abusive address; HAProxy in
+      // front sends X-Forwarded-For (as Stack.startGateway does).
+      PULSE_MAX_CONNECTIONS_PER_IP: '0',
+      ...(this.useHaproxy ? { PULSE_TRUSTED_PROXIES: '127.0.0.1' } : {}),
       ...this.gatewayEnv,
     });
     await waitFor(`gateway-${i + 1} healthy`, async () => {
