@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
@@ -92,6 +93,26 @@ std::size_t count_lines(const std::vector<std::string>& lines, const std::string
     for (const auto& l : lines)
         if (l.find(needle) != std::string::npos) ++n;
     return n;
+}
+
+// Sends piece(i) every 200 ms (each well within any per-read timeout) until the lifecycle cuts
+// the connection or 30 pieces went, checking that /health is served meanwhile. Returns whether it
+// was cut, and how long that took in `took`.
+bool dripped_until_cut(Lifecycle& lc, int fd, const std::function<std::string(int)>& piece,
+                       std::chrono::steady_clock::duration& took) {
+    const auto start = std::chrono::steady_clock::now();
+    bool cut = false;
+    for (int i = 0; i < 30 && !cut; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        if (i == 2) CHECK(http_request(lc.port(), "GET", "/health").status == 200);
+        if (!send_all(fd, piece(i))) cut = true;
+        bool closed = false;
+        read_until_close(fd, std::chrono::milliseconds(1), closed);
+        if (closed) cut = true;
+    }
+    took = std::chrono::steady_clock::now() - start;
+    ::close(fd);
+    return cut;
 }
 
 }  // namespace
@@ -176,22 +197,11 @@ TEST_CASE("PULSE_HTTP_HEADER_TIMEOUT_MS cuts a client that drips its headers (sl
     Lifecycle lc(Env{{"PULSE_HTTP_HEADER_TIMEOUT_MS", "1000"}, {"PULSE_HTTP_TIMEOUT_MS", "30000"}});
     int fd = connect_raw(lc.port());
     REQUIRE(send_all(fd, "GET /health HTTP/1.1\r\nHost: x\r\n"));
-    const auto start = std::chrono::steady_clock::now();
-    bool cut = false;
-    // One header line every 200 ms: each byte arrives well within any per-read timeout.
-    for (int i = 0; i < 30 && !cut; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        // Others are served meanwhile.
-        if (i == 2) CHECK(http_request(lc.port(), "GET", "/health").status == 200);
-        if (!send_all(fd, "X-Drip-" + std::to_string(i) + ": 1\r\n")) cut = true;
-        bool closed = false;
-        read_until_close(fd, std::chrono::milliseconds(1), closed);
-        if (closed) cut = true;
-    }
-    const auto elapsed = std::chrono::steady_clock::now() - start;
-    ::close(fd);
-    CHECK(cut);
-    CHECK(elapsed < std::chrono::milliseconds(3000));
+    std::chrono::steady_clock::duration took{};
+    // One header line at a time.
+    CHECK(dripped_until_cut(
+        lc, fd, [](int i) { return "X-Drip-" + std::to_string(i) + ": 1\r\n"; }, took));
+    CHECK(took < std::chrono::milliseconds(3000));
     auto metrics = http_request(lc.port(), "GET", "/metrics");
     CHECK_THAT(metrics.body, Catch::Contains("pulse_lifecycle_http_header_timeouts_total 1"));
     CHECK(lc.stop() == 0);
@@ -204,21 +214,11 @@ TEST_CASE("PULSE_HTTP_TIMEOUT_MS cuts a client that drips its body; others are s
     REQUIRE(send_all(fd,
                      "POST /api/test/test-stream HTTP/1.1\r\nHost: x\r\nContent-Type: "
                      "application/json\r\nContent-Length: 100\r\n\r\n{"));
-    const auto start = std::chrono::steady_clock::now();
-    bool cut = false;
-    // One body byte every 200 ms: each arrives well within any per-read timeout.
-    for (int i = 0; i < 30 && !cut; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        if (i == 2) CHECK(http_request(lc.port(), "GET", "/health").status == 200);
-        if (!send_all(fd, " ")) cut = true;
-        bool closed = false;
-        read_until_close(fd, std::chrono::milliseconds(1), closed);
-        if (closed) cut = true;
-    }
-    const auto elapsed = std::chrono::steady_clock::now() - start;
-    ::close(fd);
-    CHECK(cut);
-    CHECK(elapsed < std::chrono::milliseconds(3000));
+    std::chrono::steady_clock::duration took{};
+    // One body byte at a time.
+    CHECK(dripped_until_cut(
+        lc, fd, [](int) { return std::string(" "); }, took));
+    CHECK(took < std::chrono::milliseconds(3000));
     auto metrics = http_request(lc.port(), "GET", "/metrics");
     CHECK_THAT(metrics.body, Catch::Contains("pulse_lifecycle_http_request_timeouts_total 1"));
     CHECK(lc.stop() == 0);
