@@ -12,6 +12,8 @@ import re
 import subprocess
 import sys
 
+import lint_cli
+
 CITATIONS = [
     (re.compile(r"DESIGN\.md"), "a design document outside the repository"),
     (re.compile(r"pulse-seed"), "the seed document"),
@@ -60,24 +62,7 @@ def check(root, path):
 
 
 def main(argv):
-    if len(argv) < 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    root = argv[1]
-    expect = None
-    rest = argv[2:]
-    if rest[:1] == ["--expect"]:
-        expect = int(rest[1])
-        rest = rest[2:]
-    files = rest or tracked_files(root)
-    problems = [p for f in files for p in check(root, f)]
-    for p in problems:
-        print(p)
-    if expect is not None:
-        print(f"check_citations self-test: expected {expect} hits, found {len(problems)}")
-        return 0 if len(problems) == expect else 1
-    print(f"check_citations: {len(files)} files, {len(problems)} citations")
-    return 1 if problems else 0
+    return lint_cli.run(argv, __doc__, tracked_files, check, "check_citations", "citations")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ import re
 import subprocess
 import sys
 
+import lint_cli
+
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)|!\[[^\]]*\]\(([^)\s]+)\)")
 FENCE = re.compile(r"^\s*(```|~~~)")
 
@@ -83,27 +85,7 @@ def tracked_markdown(root):
 
 
 def main(argv):
-    if len(argv) < 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    root = os.path.abspath(argv[1])
-    expect = None
-    rest = argv[2:]
-    if rest[:1] == ["--expect"]:
-        expect = int(rest[1])
-        rest = rest[2:]
-    files = rest or tracked_markdown(root)
-    problems = []
-    for md in files:
-        problems += check(root, md)
-    for p in problems:
-        print(p)
-    if expect is not None:
-        ok = len(problems) == expect
-        print(f"check_links self-test: expected {expect} broken links, found {len(problems)}")
-        return 0 if ok else 1
-    print(f"check_links: {len(files)} Markdown files, {len(problems)} broken links")
-    return 1 if problems else 0
+    return lint_cli.run(argv, __doc__, tracked_markdown, check, "check_links", "broken links")
 
 
 if __name__ == "__main__":

@@ -1,23 +1,27 @@
 #include <catch2/catch.hpp>
+#include <utility>
 
 #include "core/sio_message.hpp"
 
 using namespace pulse::bench;
 
-TEST_CASE("Engine.IO packet types") {
-    REQUIRE(classify_message("0{\"sid\":\"x\"}").kind == SioKind::eio_open);
-    REQUIRE(classify_message("2").kind == SioKind::eio_ping);
-    REQUIRE(classify_message("1").kind == SioKind::eio_close);
-    REQUIRE(classify_message("6").kind == SioKind::eio_noop);
-    REQUIRE(classify_message("").kind == SioKind::malformed);
-}
-
-TEST_CASE("Socket.IO packet types inside message packets") {
-    REQUIRE(classify_message("40").kind == SioKind::sio_connect);
-    REQUIRE(classify_message("40{\"sid\":\"abc\"}").kind == SioKind::sio_connect);
-    REQUIRE(classify_message("41").kind == SioKind::sio_disconnect);
-    REQUIRE(classify_message("44{\"message\":\"no\"}").kind == SioKind::sio_connect_error);
-    REQUIRE(classify_message("431[]").kind == SioKind::sio_ack);
+TEST_CASE("Engine.IO packet types, and Socket.IO packet types inside message packets") {
+    const std::pair<const char*, SioKind> cases[] = {
+        {"0{\"sid\":\"x\"}", SioKind::eio_open},
+        {"2", SioKind::eio_ping},
+        {"1", SioKind::eio_close},
+        {"6", SioKind::eio_noop},
+        {"", SioKind::malformed},
+        {"40", SioKind::sio_connect},
+        {"40{\"sid\":\"abc\"}", SioKind::sio_connect},
+        {"41", SioKind::sio_disconnect},
+        {"44{\"message\":\"no\"}", SioKind::sio_connect_error},
+        {"431[]", SioKind::sio_ack},
+    };
+    for (const auto& [text, kind] : cases) {
+        INFO(text);
+        REQUIRE(classify_message(text).kind == kind);
+    }
 }
 
 TEST_CASE("events: name and the rest, with or without an ack id") {

@@ -350,19 +350,21 @@ class Client {
   }
 
   // Joins the room of `addr` (and re-joins it after reconnects); waits for joined-room and the ack.
-  async join(addr, timeoutMs = 10000) {
+  join(addr, timeoutMs = 10000) {
     this.rooms.add(addr);
-    const from = this.events.length;
-    const ack = await this.socket.timeout(timeoutMs).emitWithAck('join-stream-room', addr);
-    await this.waitForEvent('joined-room', (p) => p && p.userAddress === addr, timeoutMs, from);
-    return ack;
+    return this.roomRequest('join-stream-room', 'joined-room', addr, timeoutMs);
   }
 
-  async leave(addr, timeoutMs = 10000) {
+  leave(addr, timeoutMs = 10000) {
     this.rooms.delete(addr);
+    return this.roomRequest('leave-stream-room', 'left-room', addr, timeoutMs);
+  }
+
+  // Emits `request` for `addr` with an ack; resolves with the ack once `answer` for it came too.
+  async roomRequest(request, answer, addr, timeoutMs) {
     const from = this.events.length;
-    const ack = await this.socket.timeout(timeoutMs).emitWithAck('leave-stream-room', addr);
-    await this.waitForEvent('left-room', (p) => p && p.userAddress === addr, timeoutMs, from);
+    const ack = await this.socket.timeout(timeoutMs).emitWithAck(request, addr);
+    await this.waitForEvent(answer, (p) => p && p.userAddress === addr, timeoutMs, from);
     return ack;
   }
 
