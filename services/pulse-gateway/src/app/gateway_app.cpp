@@ -20,6 +20,7 @@
 #include "app/presence_link.hpp"
 #include "app/status.hpp"
 #include "app/status_cache.hpp"
+#include "app/status_endpoint.hpp"
 #include "app/stream_rooms.hpp"
 #include "bus/subscriber.hpp"
 #include "engine/server.hpp"
@@ -164,13 +165,22 @@ int run_gateway(const GatewayConfig& config) {
     StatusCaches health_cache(config.status_cache), ws_status_cache(config.status_cache);
     metrics->expose_status_renders("/health", [&] { return health_cache.renders(); });
     metrics->expose_status_renders("/ws-status", [&] { return ws_status_cache.renders(); });
-    route("/health", [&](const http::Request& r) {
+    // Answered by the status endpoint's own thread, off the I/O threads that deliver events
+    // (app/status_endpoint.hpp); each path is timed as a plain route is.
+    StatusEndpoint status(http::ListenerOptions{}.body_limit, config.status_queue);
+    metrics->expose_status_overloaded([&status] { return status.overloaded(); });
+    auto status_route = [&](const std::string& path, StatusEndpoint::Answer answer) {
+        prom::Histogram& took = metrics->route_duration(path);
+        status.add(path, std::move(answer), [&took](double seconds) { took.observe(seconds); });
+        router.mount(path, status);
+    };
+    status_route("/health", [&](const http::Request& r) {
         const Scope scope = scope_of(r);
         return http::json_response(
             200, *health_cache.of(scope).get([&] { return health_json(presence, scope); }));
     });
     // Both tell who is online: behind PULSE_ADMIN_TOKEN when set (app/security_config.hpp).
-    route("/ws-status", [&](const http::Request& r) {
+    status_route("/ws-status", [&](const http::Request& r) {
         if (auto refusal = admin_refusal(security, r, true)) return std::move(*refusal);
         const Scope scope = scope_of(r);
         return http::json_response(
@@ -206,6 +216,7 @@ int run_gateway(const GatewayConfig& config) {
     http::Listener listener(shards, router, listen);
     metrics->expose_accept_errors([&listener] { return listener.accept_errors(); });
     metrics->expose_header_timeouts([&listener] { return listener.header_timeouts(); });
+    status.start();
     bus.start();
     if (presence_link) presence_link->start();
     shards.start();
@@ -245,6 +256,7 @@ int run_gateway(const GatewayConfig& config) {
     log::info("stopping", {{"sessions", engine.session_count()}});
     listener.stop();
     engine::shutdown_and_wait({&engine});
+    status.stop();  // before the shards: a reply posts to its connection's shard
     if (presence_link) presence_link->stop();
     shards.stop_and_join();
     bus.stop();

@@ -110,6 +110,9 @@ void declare(config::Table& t, GatewayConfig& c) {
                 "rendering's CPU time) in ms, the last body served in between, so that repeated "
                 "requests cannot hog an I/O thread. 0: only the cost bound (small deployments "
                 "are answered fresh every time).")
+        .size("PULSE_STATUS_QUEUE", c.status_queue, 64, 1, 100000,
+              "/health and /ws-status are answered by a thread of their own, off the I/O "
+              "threads; past this many requests waiting for it, they are answered 503 at once.")
         .millis("PULSE_DRAIN_MS", c.drain, 10000, 0, 3600000,
                 "SIGTERM: readiness 503 at once, then the sessions are closed spread over this "
                 "many ms (clients resume on other replicas), then exit 0.")

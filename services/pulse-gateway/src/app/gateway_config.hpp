@@ -43,6 +43,9 @@ struct GatewayConfig {
     // /health and /ws-status bodies are re-rendered at most once per max(this, 10 x their last
     // rendering's CPU time) (app/status_cache.hpp).
     std::chrono::milliseconds status_cache{0};
+    // Status requests waiting for the status worker thread; more are answered 503 at once
+    // (app/status_endpoint.hpp).
+    std::size_t status_queue = 0;
     // SIGTERM: readiness 503 at once, sessions closed spread over this, then exit 0.
     std::chrono::milliseconds drain{0};
     // The socket.io-client package folder whose dist/ bundles /socket.io/socket.io.js serves

@@ -151,6 +151,13 @@ void GatewayMetrics::expose_status_renders(const std::string& route,
                          [read = std::move(read)] { return static_cast<double>(read()); });
 }
 
+void GatewayMetrics::expose_status_overloaded(std::function<std::uint64_t()> read) {
+    registry_.counter_fn("pulse_gateway_status_overloaded_total",
+                         "/health and /ws-status requests answered 503 at once: more than "
+                         "PULSE_STATUS_QUEUE were waiting for the status thread.",
+                         {}, [read = std::move(read)] { return static_cast<double>(read()); });
+}
+
 void GatewayMetrics::expose_header_timeouts(std::function<std::uint64_t()> read) {
     registry_.counter_fn("pulse_gateway_http_header_timeouts_total",
                          "Connections cut for not sending a request head within "

@@ -54,6 +54,8 @@ class GatewayMetrics {
     void expose_accept_errors(std::function<std::uint64_t()> read);
     // Renderings of a status route's body (app/status_cache.hpp), read at scrape time.
     void expose_status_renders(const std::string& route, std::function<std::uint64_t()> read);
+    // Status requests answered 503 because the status worker's queue was full.
+    void expose_status_overloaded(std::function<std::uint64_t()> read);
     // Connections cut for not sending a request head within PULSE_HTTP_HEADER_TIMEOUT_MS.
     void expose_header_timeouts(std::function<std::uint64_t()> read);
 
