@@ -213,9 +213,11 @@ int run_gateway(const GatewayConfig& config) {
     listen.header_limit = config.security.http_header_limit;
     listen.header_timeout = config.security.http_header_timeout;
     listen.trusted_proxies = config.security.trusted_proxies;
+    listen.shed_idle_per_shard = config.security.shed_idle_handshakes;
     http::Listener listener(shards, router, listen);
     metrics->expose_accept_errors([&listener] { return listener.accept_errors(); });
     metrics->expose_header_timeouts([&listener] { return listener.header_timeouts(); });
+    metrics->expose_shed_connections([&listener] { return listener.shed_connections(); });
     status.start();
     bus.start();
     if (presence_link) presence_link->start();

@@ -165,6 +165,13 @@ void GatewayMetrics::expose_header_timeouts(std::function<std::uint64_t()> read)
                          {}, [read = std::move(read)] { return static_cast<double>(read()); });
 }
 
+void GatewayMetrics::expose_shed_connections(std::function<std::uint64_t()> read) {
+    registry_.counter_fn("pulse_gateway_shed_connections_total",
+                         "Connections without a first request head closed to free descriptors "
+                         "when accept() ran out (PULSE_SHED_IDLE_HANDSHAKES).",
+                         {}, [read = std::move(read)] { return static_cast<double>(read()); });
+}
+
 void GatewayMetrics::expose_security(const AuthStats* auth, const StreamRoomStats& rooms) {
     auto read = [](const std::atomic<std::uint64_t>& v) {
         return [&v] { return static_cast<double>(v.load(std::memory_order_relaxed)); };

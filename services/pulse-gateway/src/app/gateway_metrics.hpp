@@ -58,6 +58,8 @@ class GatewayMetrics {
     void expose_status_overloaded(std::function<std::uint64_t()> read);
     // Connections cut for not sending a request head within PULSE_HTTP_HEADER_TIMEOUT_MS.
     void expose_header_timeouts(std::function<std::uint64_t()> read);
+    // Connections without a first request head closed because accept() ran out of descriptors.
+    void expose_shed_connections(std::function<std::uint64_t()> read);
 
     std::string text() const { return registry_.text(); }
 

@@ -54,6 +54,10 @@ void declare_security(config::Table& t, SecurityConfig& c) {
         .millis("PULSE_HTTP_HEADER_TIMEOUT_MS", c.http_header_timeout, 10000, 100, 600000,
                 "Time a request head may take to arrive, from the connection's opening (or a "
                 "keep-alive request's first byte); a client that drips it (slowloris) is cut.")
+        .size("PULSE_SHED_IDLE_HANDSHAKES", c.shed_idle_handshakes, 16, 0, 4096,
+              "When accept() runs out of descriptors, each I/O thread closes this many of its "
+              "oldest connections that have not sent a first request head (0: none); "
+              "established sessions are never closed for this.")
         .add(
             {"PULSE_AUTH", "off",
              "off: anyone may join any stream room; jwt: every Socket.IO CONNECT needs auth.token, "

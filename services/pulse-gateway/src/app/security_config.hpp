@@ -15,6 +15,7 @@
 //   PULSE_TRUSTED_PROXIES       peers whose X-Forwarded-For names the client (default: nobody)
 //   PULSE_HTTP_HEADER_LIMIT     request head size, past it 414 / 431 (default 16384)
 //   PULSE_HTTP_HEADER_TIMEOUT_MS  time for a request head to arrive (default 10000)
+//   PULSE_SHED_IDLE_HANDSHAKES  out of descriptors: oldest head-less connections closed per shard
 #include <chrono>
 #include <cstddef>
 #include <optional>
@@ -40,6 +41,7 @@ struct SecurityConfig {
     http::TrustedProxies trusted_proxies;
     std::size_t http_header_limit = 16 * 1024;
     std::chrono::milliseconds http_header_timeout{10000};
+    std::size_t shed_idle_handshakes = 16;
 };
 
 // Declares the variables above in the gateway's table. Loading fails naming the variable when

@@ -14,11 +14,16 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <iterator>
 #include <optional>
 #include <stdexcept>
+#include <vector>
+
+#include <pulse/log.hpp>
 
 #include "http/endpoint.hpp"
+#include "http/idle_handshakes.hpp"
 #include "http/request_head.hpp"
 #include "http/router.hpp"
 #include "http/upgrade.hpp"
@@ -53,23 +58,34 @@ class ConnectionReply final : public Reply {
     std::atomic<bool> sent_{false};
 };
 
-class Connection : public std::enable_shared_from_this<Connection> {
+class Connection : public std::enable_shared_from_this<Connection>, public IdleHandshakes::Member {
   public:
     // `peer` comes from accept() itself: no getpeername() per connection.
     Connection(net::ShardSocket socket, const tcp::endpoint& peer, std::size_t shard,
                const Router& router, const ListenerOptions& options,
-               std::atomic<std::uint64_t>& header_timeouts)
+               std::atomic<std::uint64_t>& header_timeouts, std::shared_ptr<IdleHandshakes> waiting)
         : stream_(std::move(socket)),
           shard_(shard),
           router_(router),
           options_(options),
           header_timeouts_(header_timeouts),
-          peer_(peer.address()) {
+          peer_(peer.address()),
+          waiting_(std::move(waiting)) {
         boost::system::error_code ec;
         stream_.socket().set_option(tcp::no_delay(true), ec);
     }
+    ~Connection() { leave_waiting(); }
 
-    void start() { do_read(); }
+    void start() {
+        waiting_position_ = waiting_->add(this);
+        do_read();
+    }
+
+    // Out of descriptors: this connection is among the oldest still without a first head.
+    void shed() override {
+        waiting_position_.reset();  // the list let go of it already
+        close();
+    }
 
     // From ConnectionReply, on this connection's thread.
     void on_reply(const Reply* reply, Response response) {
@@ -114,6 +130,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
 
     void on_header(beast::error_code ec) {
+        leave_waiting();  // a head (or a failure) came: no longer an idle handshake
         if (ec == beast::error::timeout) header_timeouts_.fetch_add(1, std::memory_order_relaxed);
         if (ec) return refuse(ec);
         served_one_ = true;
@@ -276,6 +293,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
             });
     }
 
+    void leave_waiting() {
+        if (!waiting_position_) return;
+        waiting_->remove(*waiting_position_);
+        waiting_position_.reset();
+    }
+
     void close() {
         beast::error_code ignored;
         stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -291,6 +314,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const ListenerOptions& options_;
     std::atomic<std::uint64_t>& header_timeouts_;
     asio::ip::address peer_;
+    // This shard's list of connections without a first head, and this one's place in it.
+    std::shared_ptr<IdleHandshakes> waiting_;
+    std::optional<IdleHandshakes::Position> waiting_position_;
     bool served_one_ = false;  // a request head was read: later ones may wait idle_timeout
     Request request_;
     bool keep_alive_ = true;
@@ -314,30 +340,65 @@ void ConnectionReply::send(Response response) {
 }  // namespace
 
 struct Listener::Impl : std::enable_shared_from_this<Listener::Impl> {
-    Impl(const Router& r, ListenerOptions o) : router(r), options(std::move(o)) {}
+    Impl(net::IoShards& s, const Router& r, ListenerOptions o)
+        : shards(s), router(r), options(std::move(o)) {
+        for (std::size_t i = 0; i < shards.size(); ++i)
+            waiting.push_back(std::make_shared<IdleHandshakes>());
+    }
 
     // Connections refer to the router and options: accepted ones are started only while the
     // listener exists.
     void start_connection(net::ShardSocket socket, const tcp::endpoint& peer, std::size_t shard) {
         std::make_shared<Connection>(std::move(socket), peer, shard, router, options,
-                                     header_timeouts)
+                                     header_timeouts, waiting[shard])
             ->start();
     }
 
+    // On the acceptor's thread, after accept() ran out of descriptors: each shard closes its
+    // oldest connections still without a first head, so that the queued ones (a real client
+    // among them) get a descriptor now rather than after the head timeout.
+    void shed_idle() {
+        if (options.shed_idle_per_shard == 0) return;
+        for (std::size_t i = 0; i < shards.size(); ++i)
+            asio::post(shards.at(i), [list = waiting[i], n = options.shed_idle_per_shard] {
+                list->shed_oldest(n);
+            });
+        const auto now = std::chrono::steady_clock::now();
+        if (last_shed_log != std::chrono::steady_clock::time_point{} &&
+            now - last_shed_log < std::chrono::seconds(10))
+            return;
+        last_shed_log = now;
+        pulse::log::warn(
+            "out of descriptors; shedding the oldest connections without a request",
+            {{"per_shard", options.shed_idle_per_shard}, {"shed_before", shed_total()}});
+    }
+
+    std::uint64_t shed_total() const {
+        std::uint64_t total = 0;
+        for (const auto& list : waiting) total += list->shed_total();
+        return total;
+    }
+
+    net::IoShards& shards;
     const Router& router;
     const ListenerOptions options;
     std::atomic<std::uint64_t> header_timeouts{0};
+    std::vector<std::shared_ptr<IdleHandshakes>> waiting;   // one per shard
+    std::chrono::steady_clock::time_point last_shed_log{};  // acceptor's thread only
     std::optional<net::Acceptor> acceptor;
 };
 
 Listener::Listener(net::IoShards& shards, const Router& router, ListenerOptions options)
-    : impl_(std::make_shared<Impl>(router, std::move(options))) {
+    : impl_(std::make_shared<Impl>(shards, router, std::move(options))) {
     impl_->acceptor.emplace(
         shards, impl_->options.host, impl_->options.port,
         [weak = std::weak_ptr<Impl>(impl_)](net::ShardSocket socket, const tcp::endpoint& peer,
                                             std::size_t shard) {
             if (auto impl = weak.lock()) impl->start_connection(std::move(socket), peer, shard);
         });
+    impl_->acceptor->on_out_of_descriptors([weak = std::weak_ptr<Impl>(impl_)] {
+        if (auto impl = weak.lock()) impl->shed_idle();
+    });
 }
 
 Listener::~Listener() = default;
@@ -356,6 +417,10 @@ void Listener::stop() {
 
 std::uint64_t Listener::accept_errors() const {
     return impl_->acceptor->accept_errors();
+}
+
+std::uint64_t Listener::shed_connections() const {
+    return impl_->shed_total();
 }
 
 std::uint64_t Listener::header_timeouts() const {

@@ -29,6 +29,10 @@ struct ListenerOptions {
     std::chrono::milliseconds header_timeout{10000};
     std::chrono::seconds idle_timeout{60};  // keep-alive: waiting for a next request to begin
     std::chrono::seconds io_timeout{30};    // reading a body / writing one response
+    // When accept() runs out of descriptors, each shard closes this many of its oldest
+    // connections that have not sent a complete first request head (0: none). Connections past
+    // their first head (long polls, WebSockets) are never closed for this.
+    std::size_t shed_idle_per_shard = 16;
     // Peers whose X-Forwarded-For is believed (Request::remote_address, client_address.hpp).
     TrustedProxies trusted_proxies{};
 };
@@ -46,8 +50,9 @@ class Listener {
     std::uint16_t port() const;
     void start();
     void stop();
-    std::uint64_t accept_errors() const;    // net::Acceptor::accept_errors
-    std::uint64_t header_timeouts() const;  // connections cut past header_timeout
+    std::uint64_t accept_errors() const;     // net::Acceptor::accept_errors
+    std::uint64_t header_timeouts() const;   // connections cut past header_timeout
+    std::uint64_t shed_connections() const;  // closed to free descriptors (shed_idle_per_shard)
 
   private:
     struct Impl;

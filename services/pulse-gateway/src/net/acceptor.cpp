@@ -48,6 +48,9 @@ struct Acceptor::Impl : std::enable_shared_from_this<Acceptor::Impl> {
     // failing) so that the shards keep serving open connections, and log one line per interval.
     void back_off(const boost::system::error_code& ec) {
         errors.fetch_add(1, std::memory_order_relaxed);
+        if (out_of_descriptors && (ec == asio::error::no_descriptors ||
+                                   ec == boost::system::errc::too_many_files_open_in_system))
+            out_of_descriptors();
         delay = std::min(std::max(delay * 2, std::chrono::milliseconds(10)),
                          std::chrono::milliseconds(1000));
         const auto now = std::chrono::steady_clock::now();
@@ -74,6 +77,7 @@ struct Acceptor::Impl : std::enable_shared_from_this<Acceptor::Impl> {
     std::atomic<std::uint64_t> errors{0};
     IoShards& shards;
     const Handler on_accept;
+    std::function<void()> out_of_descriptors;  // set before start(), run on this thread
     tcp::acceptor acceptor;
     asio::steady_timer pause;  // on the acceptor's context, like every handler above
     tcp::endpoint peer;        // filled by the pending accept (one at a time)
@@ -112,6 +116,10 @@ void Acceptor::start() {
 
 std::uint64_t Acceptor::accept_errors() const {
     return impl_->errors.load(std::memory_order_relaxed);
+}
+
+void Acceptor::on_out_of_descriptors(std::function<void()> hook) {
+    impl_->out_of_descriptors = std::move(hook);
 }
 
 void Acceptor::stop() {

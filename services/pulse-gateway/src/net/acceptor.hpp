@@ -36,6 +36,10 @@ class Acceptor {
     // Failed accepts so far (EMFILE and the like); after each the acceptor pauses, 10 ms doubling
     // to 1 s, and logs one line per 10 s. Thread-safe.
     std::uint64_t accept_errors() const;
+    // Called on the acceptor's thread after each accept that failed for want of a descriptor
+    // (EMFILE/ENFILE), before the pause: the owner frees some (sheds idle connections), since
+    // otherwise only a timeout would. Set it before start().
+    void on_out_of_descriptors(std::function<void()> hook);
 
   private:
     struct Impl;
