@@ -3,23 +3,15 @@
 // descriptor until the head timeout. The gateway then closes its oldest connections that have
 // not sent a first request head (PULSE_SHED_IDLE_HANDSHAKES), never an established session. The
 // head timeout is set to a minute here, so only shedding can let the newcomer in within seconds.
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const net = require('node:net');
 const { execFileSync } = require('node:child_process');
-const { account, startInjector, connectClient, waitForEvent, emitWithAck, h } = require('./lib');
+const { account, useInjector, connectClient, waitForEvent, emitWithAck, h } = require('./lib');
 
 const GATEWAY_BIN = process.env.PULSE_GATEWAY_BIN;
-const INJECT_BIN = process.env.PULSE_BUS_INJECT_BIN;
-let bus;
-
-before(async () => {
-  bus = await startInjector(INJECT_BIN);
-});
-after(async () => {
-  await bus?.stop();
-});
+const injector = useInjector();
 
 function idleConnection(port) {
   return new Promise((resolve, reject) => {
@@ -30,7 +22,7 @@ function idleConnection(port) {
 
 test('out of descriptors: idle handshakes are shed, a newcomer gets in, sessions carry on', async (t) => {
   const gw = await h.startServer(GATEWAY_BIN, {
-    PULSE_BUS_CONNECT: bus.endpoint,
+    PULSE_BUS_CONNECT: injector.bus.endpoint,
     PULSE_MAX_CONNECTIONS_PER_IP: '0',
     PULSE_HTTP_HEADER_TIMEOUT_MS: '60000',
     PING_INTERVAL_MS: '300',
@@ -63,7 +55,7 @@ test('out of descriptors: idle handshakes are shed, a newcomer gets in, sessions
     // the pings (every 300 ms) meanwhile, or it would have been dropped.
     await h.sleep(1000);
     assert.equal(established.connected, true);
-    await bus.publish('balance-update', [`stream-${user}`], { address: user, newBalance: 'after-flood', timestamp: 't' });
+    await injector.bus.publish('balance-update', [`stream-${user}`], { address: user, newBalance: 'after-flood', timestamp: 't' });
     await waitForEvent(established, (e) => e.event === 'balance-update' && e.args[0].newBalance === 'after-flood', 'event after the flood');
 
     const metrics = (await h.request(`${gw.origin}/metrics`)).body;

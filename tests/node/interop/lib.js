@@ -103,6 +103,20 @@ async function startGatewayOnBus(env = {}) {
   };
 }
 
+// The bus injector a test file shares: started before its tests, stopped after them. The
+// returned object's `bus` is the injector once the tests run.
+function useInjector() {
+  const { before, after } = require('node:test');
+  const shared = {};
+  before(async () => {
+    shared.bus = await startInjector(process.env.PULSE_BUS_INJECT_BIN);
+  });
+  after(async () => {
+    await shared.bus?.stop();
+  });
+  return shared;
+}
+
 module.exports = {
-  account, startInjector, startGatewayOnBus, connectClient, waitForEvent, count, emitWithAck, h,
+  account, startInjector, useInjector, startGatewayOnBus, connectClient, waitForEvent, count, emitWithAck, h,
 };

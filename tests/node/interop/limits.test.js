@@ -2,24 +2,16 @@
 // The per-socket limits and the /ws-status and room-error holes, with auth off (the
 // default): rooms per socket (PULSE_MAX_ROOMS_PER_SOCKET), room-error echoing only a prefix,
 // /ws-status linear in the number of users. Each shows the other clients are unaffected.
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const { account, startInjector, connectClient, waitForEvent, count, emitWithAck, h } = require('./lib');
+const { account, useInjector, connectClient, waitForEvent, count, emitWithAck, h } = require('./lib');
 
 const GATEWAY_BIN = process.env.PULSE_GATEWAY_BIN;
-const INJECT_BIN = process.env.PULSE_BUS_INJECT_BIN;
-let bus;
-
-before(async () => {
-  bus = await startInjector(INJECT_BIN);
-});
-after(async () => {
-  await bus?.stop();
-});
+const injector = useInjector();
 
 test('PULSE_MAX_ROOMS_PER_SOCKET: the next join is refused, the socket and others carry on', async () => {
-  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: bus.endpoint, PULSE_MAX_ROOMS_PER_SOCKET: '3' });
+  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: injector.bus.endpoint, PULSE_MAX_ROOMS_PER_SOCKET: '3' });
   try {
     const greedy = await connectClient(gw.origin, { transports: ['websocket'] });
     for (let i = 0; i < 3; i++) assert.equal((await emitWithAck(greedy, 'join-stream-room', account(100 + i))).ok, true);
@@ -45,7 +37,7 @@ test('PULSE_MAX_ROOMS_PER_SOCKET: the next join is refused, the socket and other
 });
 
 test('room-error echoes at most a short prefix of what the client sent', async () => {
-  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: bus.endpoint });
+  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: injector.bus.endpoint });
   try {
     const c = await connectClient(gw.origin, { transports: ['websocket'] });
     const big = 'G'.repeat(900 * 1024);
@@ -66,7 +58,7 @@ test('room-error echoes at most a short prefix of what the client sent', async (
 
 test('/ws-status stays fast with 30,000 users; /health answers meanwhile', async (t) => {
   const gw = await h.startServer(GATEWAY_BIN, {
-    PULSE_BUS_CONNECT: bus.endpoint,
+    PULSE_BUS_CONNECT: injector.bus.endpoint,
     PULSE_MAX_ROOMS_PER_SOCKET: '100000',
     PULSE_MAX_PACKETS_PER_S: '0',
     PULSE_MAX_JOINS_PER_S: '0',
@@ -153,7 +145,7 @@ function maskedFrame(opcode, payload) {
 }
 
 test('RFC 6455: invalid UTF-8 in a text frame closes 1007, an invalid close code 1002; others unaffected', async () => {
-  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: bus.endpoint });
+  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: injector.bus.endpoint });
   try {
     const bystander = await connectClient(gw.origin, { transports: ['websocket'] });
     assert.equal(await rawWebSocket(gw.origin, [maskedFrame(1, Buffer.from([0x34, 0xc0, 0xaf]))]), 1007);
@@ -170,7 +162,7 @@ test('RFC 6455: invalid UTF-8 in a text frame closes 1007, an invalid close code
 test('out of descriptors: the gateway pauses accepting, logs once, keeps serving and recovers', async () => {
   const { execFileSync } = require('node:child_process');
   const net = require('node:net');
-  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: bus.endpoint, IO_THREADS: '1' });
+  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: injector.bus.endpoint, IO_THREADS: '1' });
   const idle = [];
   try {
     const established = await connectClient(gw.origin, { transports: ['websocket'] });
@@ -206,7 +198,7 @@ test('out of descriptors: the gateway pauses accepting, logs once, keeps serving
 
 test('malformed HTTP gets 400 / 414 / 431 with a JSON reason, then close; others unaffected', async () => {
   const net = require('node:net');
-  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: bus.endpoint });
+  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: injector.bus.endpoint });
   const send = (bytes) => h.withTimeout(new Promise((resolve, reject) => {
     const sock = net.connect(gw.port, '127.0.0.1', () => sock.end(bytes));
     let out = '';
@@ -236,7 +228,7 @@ test('malformed HTTP gets 400 / 414 / 431 with a JSON reason, then close; others
 });
 
 test('PULSE_MAX_PACKETS_PER_S: a flooding client gets limit-error and is cut; others unaffected', async () => {
-  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: bus.endpoint, PULSE_MAX_PACKETS_PER_S: '20' });
+  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: injector.bus.endpoint, PULSE_MAX_PACKETS_PER_S: '20' });
   try {
     const calm = await connectClient(gw.origin, { transports: ['websocket'] });
     const flood = await connectClient(gw.origin, { transports: ['websocket'] });

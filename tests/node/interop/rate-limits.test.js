@@ -6,22 +6,14 @@
 // (PULSE_HTTP_HEADER_TIMEOUT_MS, PULSE_HTTP_HEADER_LIMIT), and the status bodies' rendering rate
 // (PULSE_STATUS_CACHE_MS). Other client addresses are made with
 // the rest of 127.0.0.0/8: a client bound to 127.0.0.2 is another peer to the gateway.
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const net = require('node:net');
 const WebSocket = require('ws');
-const { account, startInjector, connectClient, waitForEvent, emitWithAck, h } = require('./lib');
+const { account, useInjector, connectClient, waitForEvent, emitWithAck, h } = require('./lib');
 
 const GATEWAY_BIN = process.env.PULSE_GATEWAY_BIN;
-const INJECT_BIN = process.env.PULSE_BUS_INJECT_BIN;
-let bus;
-
-before(async () => {
-  bus = await startInjector(INJECT_BIN);
-});
-after(async () => {
-  await bus?.stop();
-});
+const injector = useInjector();
 
 // The value of one series of a counter in a /metrics text (0 when absent).
 function metric(text, series) {
@@ -30,7 +22,7 @@ function metric(text, series) {
 }
 
 test('PULSE_MAX_JOINS_PER_S: joins past the rate get rate-limited, the socket and others carry on', async () => {
-  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: bus.endpoint, PULSE_MAX_JOINS_PER_S: '5' });
+  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: injector.bus.endpoint, PULSE_MAX_JOINS_PER_S: '5' });
   try {
     const eager = await connectClient(gw.origin, { transports: ['websocket'] });
     const calm = await connectClient(gw.origin, { transports: ['websocket'] });
@@ -60,7 +52,7 @@ test('PULSE_MAX_JOINS_PER_S: joins past the rate get rate-limited, the socket an
 });
 
 test('PULSE_MAX_JOINS_PER_S=0 turns the limit off', async () => {
-  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: bus.endpoint, PULSE_MAX_JOINS_PER_S: '0' });
+  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: injector.bus.endpoint, PULSE_MAX_JOINS_PER_S: '0' });
   try {
     const c = await connectClient(gw.origin, { transports: ['websocket'] });
     const acks = await Promise.all(Array.from({ length: 40 }, (_, i) =>
@@ -98,7 +90,7 @@ function wsHandshakeStatus(gw) {
 }
 
 test('PULSE_MAX_CONNECTIONS_PER_IP: past it handshakes get 429, a spoofed X-Forwarded-For is ignored, others connect', async () => {
-  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: bus.endpoint, PULSE_MAX_CONNECTIONS_PER_IP: '3' });
+  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: injector.bus.endpoint, PULSE_MAX_CONNECTIONS_PER_IP: '3' });
   try {
     const clients = [];
     for (let i = 0; i < 3; i++) clients.push(await connectClient(gw.origin, { transports: ['websocket'] }));
@@ -125,7 +117,7 @@ test('PULSE_MAX_CONNECTIONS_PER_IP: past it handshakes get 429, a spoofed X-Forw
 
 test('PULSE_TRUSTED_PROXIES: X-Forwarded-For names the client only when a trusted proxy sent it', async () => {
   const gw = await h.startServer(GATEWAY_BIN, {
-    PULSE_BUS_CONNECT: bus.endpoint, PULSE_MAX_CONNECTIONS_PER_IP: '2', PULSE_TRUSTED_PROXIES: '127.0.0.1',
+    PULSE_BUS_CONNECT: injector.bus.endpoint, PULSE_MAX_CONNECTIONS_PER_IP: '2', PULSE_TRUSTED_PROXIES: '127.0.0.1',
   });
   try {
     const via = (client, from = '127.0.0.1') => handshakeFrom(gw, from, { 'X-Forwarded-For': client });
@@ -181,7 +173,7 @@ async function startHaproxy(gw) {
 
 test('behind the deploy HAProxy (option forwardfor, trusted): a client cannot spoof its address', async (t) => {
   const gw = await h.startServer(GATEWAY_BIN, {
-    PULSE_BUS_CONNECT: bus.endpoint, PULSE_MAX_CONNECTIONS_PER_IP: '2', PULSE_TRUSTED_PROXIES: '127.0.0.1',
+    PULSE_BUS_CONNECT: injector.bus.endpoint, PULSE_MAX_CONNECTIONS_PER_IP: '2', PULSE_TRUSTED_PROXIES: '127.0.0.1',
   });
   const proxy = await startHaproxy(gw);
   try {
@@ -215,7 +207,7 @@ function rawConnection(port) {
 }
 
 test('PULSE_HTTP_HEADER_TIMEOUT_MS: a client that drips or withholds its request head is cut; others are served', async () => {
-  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: bus.endpoint, PULSE_HTTP_HEADER_TIMEOUT_MS: '1000' });
+  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: injector.bus.endpoint, PULSE_HTTP_HEADER_TIMEOUT_MS: '1000' });
   try {
     const bystander = await connectClient(gw.origin, { transports: ['websocket'] });
     const start = Date.now();
@@ -255,7 +247,7 @@ test('PULSE_HTTP_HEADER_TIMEOUT_MS: a client that drips or withholds its request
 });
 
 test('PULSE_HTTP_HEADER_LIMIT: a bigger request head gets 431, a smaller one is served', async () => {
-  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: bus.endpoint, PULSE_HTTP_HEADER_LIMIT: '4096' });
+  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: injector.bus.endpoint, PULSE_HTTP_HEADER_LIMIT: '4096' });
   try {
     const send = async (bytes) => {
       const c = rawConnection(gw.port);
@@ -282,7 +274,7 @@ test('PULSE_HTTP_HEADER_LIMIT: a bigger request head gets 431, a smaller one is 
 });
 
 test('PULSE_STATUS_CACHE_MS: within the window /ws-status and /health serve the last rendering', async () => {
-  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: bus.endpoint, PULSE_STATUS_CACHE_MS: '60000' });
+  const gw = await h.startServer(GATEWAY_BIN, { PULSE_BUS_CONNECT: injector.bus.endpoint, PULSE_STATUS_CACHE_MS: '60000' });
   try {
     const c = await connectClient(gw.origin, { transports: ['websocket'] });
     assert.equal((await emitWithAck(c, 'join-stream-room', account(950))).ok, true);
