@@ -2,23 +2,14 @@
 // The bus link between the lifecycle and one gateway delayed (300 ms a chunk), then cut (every
 // connection dropped, new ones refused for 3 s) under load, through a TCP proxy: the other gateway
 // is unaffected, the cut one repairs its gap once ZeroMQ reconnects; 0 lost, 0 duplicated, order kept.
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { ChaosStack, Load, report, sleep } = require('./lib/chaos');
+const { useChaosStack, Load, report, sleep } = require('./lib/chaos');
 
-const stack = new ChaosStack({ gateways: 2, busProxies: true });
-before(async () => {
-  await stack.start();
-  await stack.waitBusReady();
-});
-after(() => stack.stop());
+const stack = useChaosStack({ gateways: 2, busProxies: true });
 
 test('bus link delayed then cut between the lifecycle and one gateway: 0 lost', { timeout: 120000 }, stack.withLogs(async (t) => {
-  const load = new Load(stack, { clients: 100, rooms: 50, url: stack.gatewayUrl(0) });
-  const other = new Load(stack, { clients: 100, rooms: 50, url: stack.gatewayUrl(1) });
-  other.addresses = load.addresses;
-  await Promise.all([load.connect(), other.connect()]);
-  load.clients.push(...other.clients);
+  const load = await Load.across(stack, [0, 1], { clients: 100, rooms: 50 });
   const proxy = stack.proxies[0];
   const connectionsBefore = proxy.accepted;
 

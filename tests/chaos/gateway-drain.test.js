@@ -3,17 +3,12 @@
 // refused, its clients are asked to reconnect spread over PULSE_DRAIN_MS (not all in the same
 // millisecond), they resume on the other replicas (recovered === true) with nothing lost,
 // duplicated or reordered, and the process exits 0.
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { ChaosStack, Load, report, waitFor, sleep, getJson } = require('./lib/chaos');
+const { useChaosStack, Load, report, waitFor, sleep, getJson } = require('./lib/chaos');
 
 const DRAIN_MS = 3000;
-const stack = new ChaosStack({ gateways: 3, haproxy: true, gatewayEnv: { PULSE_DRAIN_MS: String(DRAIN_MS) } });
-before(async () => {
-  await stack.start();
-  await stack.waitBusReady();
-});
-after(() => stack.stop());
+const stack = useChaosStack({ gateways: 3, haproxy: true, gatewayEnv: { PULSE_DRAIN_MS: String(DRAIN_MS) } });
 
 test('SIGTERM drains a gateway: readiness 503 at once, reconnects spread, clients resume elsewhere, exit 0', { timeout: 150000 }, stack.withLogs(async (t) => {
   const load = new Load(stack, { clients: 300, rooms: 100 });

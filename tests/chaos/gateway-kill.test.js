@@ -3,16 +3,11 @@
 // other replicas, present their recovery credential and offset, and resume (socket.recovered)
 // with their rooms and exactly the events they missed; nobody loses, duplicates or reorders an
 // event answered 200. Presence forgets the dead replica within a few seconds.
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { ChaosStack, Load, report, waitFor, sleep, getJson } = require('./lib/chaos');
+const { useChaosStack, Load, report, waitFor, sleep, getJson } = require('./lib/chaos');
 
-const stack = new ChaosStack({ gateways: 3, haproxy: true });
-before(async () => {
-  await stack.start();
-  await stack.waitBusReady();
-});
-after(() => stack.stop());
+const stack = useChaosStack({ gateways: 3, haproxy: true });
 
 test('gateway SIGKILLed under load: its clients recover on the others, 0 lost', { timeout: 150000 }, stack.withLogs(async (t) => {
   const load = new Load(stack, { clients: 300, rooms: 100 });

@@ -2,28 +2,18 @@
 // One gateway SIGSTOPped under load long enough for the lifecycle's PUB to drop what it cannot
 // queue for it (past the high-water mark), then SIGCONT: the gateway sees the jump in seq, fetches
 // the missed events from the replay endpoint, and its clients get every event once, in order.
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { ChaosStack, Load, report, sleep } = require('./lib/chaos');
+const { useChaosStack, Load, report, sleep } = require('./lib/chaos');
 
 // A small PUB queue and kernel send buffer so that a few seconds of load overflow them (by
 // default ZeroMQ queues 100,000 messages and the kernel tunes the buffer up to megabytes).
-const stack = new ChaosStack({ gateways: 2, lifecycleEnv: { PULSE_BUS_HWM: '20', PULSE_BUS_SNDBUF: '8192' } });
-before(async () => {
-  await stack.start();
-  await stack.waitBusReady();
-});
-after(async () => {
-  if (stack.gateways[0]?.alive) stack.gateways[0].child.kill('SIGCONT');
-  await stack.stop();
+const stack = useChaosStack({ gateways: 2, lifecycleEnv: { PULSE_BUS_HWM: '20', PULSE_BUS_SNDBUF: '8192' } }, {
+  beforeStop: (s) => s.gateways[0]?.alive && s.gateways[0].child.kill('SIGCONT'),
 });
 
 test('gateway stalled past the bus high-water mark, resumed: gap repair, 0 lost', { timeout: 120000 }, stack.withLogs(async (t) => {
-  const load = new Load(stack, { clients: 100, rooms: 50, url: stack.gatewayUrl(0) });
-  const other = new Load(stack, { clients: 100, rooms: 50, url: stack.gatewayUrl(1) });
-  other.addresses = load.addresses;
-  await Promise.all([load.connect(), other.connect()]);
-  load.clients.push(...other.clients);
+  const load = await Load.across(stack, [0, 1], { clients: 100, rooms: 50 });
   const gapsBefore = await stack.metric(0, 'pulse_bus_missed_total');
 
   let stop = false;

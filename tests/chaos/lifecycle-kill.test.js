@@ -3,24 +3,15 @@
 // with the test endpoints on), under load; restarted, the event it never published reaches every
 // client concerned (gap repair / outbox relay), and so does everything answered 200: 0 lost,
 // 0 duplicated, order kept.
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { ChaosStack, Load, report, waitFor, sleep } = require('./lib/chaos');
+const { useChaosStack, Load, report, waitFor, sleep } = require('./lib/chaos');
 
-const stack = new ChaosStack({ gateways: 2, lifecycleEnv: { PULSE_FAILPOINT: 'after-commit-before-publish@150' } });
-before(async () => {
-  await stack.start();
-  await stack.waitBusReady();
-});
-after(() => stack.stop());
+const stack = useChaosStack({ gateways: 2, lifecycleEnv: { PULSE_FAILPOINT: 'after-commit-before-publish@150' } });
 
 test('lifecycle killed between commit and publish, restarted: the relay republishes, 0 lost', { timeout: 120000 }, stack.withLogs(async (t) => {
   // Half the clients on each replica.
-  const load = new Load(stack, { clients: 100, rooms: 50, url: stack.gatewayUrl(0) });
-  const load2 = new Load(stack, { clients: 100, rooms: 50, url: stack.gatewayUrl(1) });
-  load2.addresses = load.addresses;
-  await Promise.all([load.connect(), load2.connect()]);
-  load.clients.push(...load2.clients);
+  const load = await Load.across(stack, [0, 1], { clients: 100, rooms: 50 });
 
   const died = load.publish({ concurrency: 4, count: 3000, until: () => !stack.lifecycle.alive });
   const { signal } = await stack.lifecycle.exit;

@@ -3,17 +3,12 @@
 // MAX_BUFFERED_BYTES; the other clients (some in the same room) get every event once, in order,
 // with their latency unchanged. The slow client is raw Engine.IO long-polling that stops sending
 // GETs: nothing drains its queue, and no kernel buffer hides it.
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { ChaosStack, Load, report, sleep, address } = require('./lib/chaos');
+const { useChaosStack, Load, report, sleep, address } = require('./lib/chaos');
 
 const CAP = 32 * 1024;
-const stack = new ChaosStack({ gateways: 1, gatewayEnv: { MAX_BUFFERED_BYTES: String(CAP) } });
-before(async () => {
-  await stack.start();
-  await stack.waitBusReady();
-});
-after(() => stack.stop());
+const stack = useChaosStack({ gateways: 1, gatewayEnv: { MAX_BUFFERED_BYTES: String(CAP) } });
 
 async function poll(sid, { method = 'GET', body } = {}) {
   const q = sid ? `&sid=${sid}` : '';

@@ -122,6 +122,16 @@ class Load {
     this.clientOptions = clientOptions;
   }
 
+  // Loads of `options.clients` clients on each of the replicas `indexes`, over the same rooms,
+  // connected; returns the first with every client in it (the accounting covers them all).
+  static async across(stack, indexes, options) {
+    const loads = indexes.map((i) => new Load(stack, { ...options, url: stack.gatewayUrl(i) }));
+    for (const l of loads.slice(1)) l.addresses = loads[0].addresses;
+    await Promise.all(loads.map((l) => l.connect()));
+    for (const l of loads.slice(1)) loads[0].clients.push(...l.clients);
+    return loads[0];
+  }
+
   async connect() {
     const polling = Math.round(this.clientCount * this.pollingShare);
     this.clients = Array.from({ length: this.clientCount }, (_, i) => {
@@ -257,4 +267,20 @@ function report(t, row) {
   return line;
 }
 
-module.exports = { ChaosStack, Load, TcpProxy, pgStop, pgStart, report, waitFor, sleep, getJson, postJson, address, uniqueId };
+// A ChaosStack started (bus linked) before the calling file's tests and stopped after them;
+// `beforeStop` runs first (e.g. to resume a stopped process).
+function useChaosStack(options, { beforeStop } = {}) {
+  const { before, after } = require('node:test');
+  const stack = new ChaosStack(options);
+  before(async () => {
+    await stack.start();
+    await stack.waitBusReady();
+  });
+  after(async () => {
+    if (beforeStop) await beforeStop(stack);
+    await stack.stop();
+  });
+  return stack;
+}
+
+module.exports = { ChaosStack, useChaosStack, Load, TcpProxy, pgStop, pgStart, report, waitFor, sleep, getJson, postJson, address, uniqueId };
