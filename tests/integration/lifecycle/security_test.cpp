@@ -1,7 +1,7 @@
 // The lifecycle's private and abuse-facing surface: /api/test/* off unless enabled and
 // guarded by PULSE_TEST_TOKEN, /internal/outbox guarded by PULSE_REPLAY_TOKEN, header size and
 // header timeout (slowloris), body size and body timeout, and the listener backing off when it
-// runs out of descriptors.
+// runs out of descriptors and shedding connections that have not sent a request.
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -242,7 +242,8 @@ TEST_CASE("PULSE_HTTP_BODY_LIMIT: a declared body over it gets 413 before it is 
 
 TEST_CASE("out of descriptors: the listener pauses, logs once, and recovers",
           "[integration][security]") {
-    Lifecycle lc;
+    // Shedding off: the back-off alone is what is measured here.
+    Lifecycle lc(Env{{"PULSE_SHED_IDLE_HANDSHAKES", "0"}});
     const pid_t pid = lc.process->pid();
     // Leave the service a handful of spare descriptors, then queue more connections than that.
     const rlim_t limit = static_cast<rlim_t>(open_descriptors(pid) + 4);
@@ -276,5 +277,53 @@ TEST_CASE("out of descriptors: the listener pauses, logs once, and recovers",
     auto metrics = http_request(lc.port(), "GET", "/metrics");
     CHECK_THAT(metrics.body, Catch::Contains("pulse_lifecycle_accept_errors_total"));
     CHECK_THAT(metrics.body, !Catch::Contains("pulse_lifecycle_accept_errors_total 0"));
+    CHECK(lc.stop() == 0);
+}
+
+TEST_CASE("out of descriptors: the oldest connections without a request are shed for newcomers",
+          "[integration][security]") {
+    // The head timeout is far off: only shedding can free a descriptor within the test. Two I/O
+    // threads: sessions on both share the list the accept loop sheds from.
+    Lifecycle lc(Env{{"PULSE_HTTP_HEADER_TIMEOUT_MS", "60000"}, {"PULSE_HTTP_THREADS", "2"}});
+    const pid_t pid = lc.process->pid();
+    // A keep-alive connection past its first request is never shed: it must still be served.
+    int served = connect_raw(lc.port());
+    const std::string health = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+    REQUIRE(send_all(served, health));
+    char first[4096];
+    REQUIRE(::recv(served, first, sizeof first, 0) > 0);
+
+    const rlim_t limit = static_cast<rlim_t>(open_descriptors(pid) + 8);
+    rlimit lowered{limit, limit};
+    REQUIRE(::prlimit(pid, RLIMIT_NOFILE, &lowered, nullptr) == 0);
+    std::vector<int> idle;
+    for (int i = 0; i < 40; ++i) idle.push_back(connect_raw(lc.port()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+
+    const auto start = std::chrono::steady_clock::now();
+    int newcomer = connect_raw(lc.port());
+    REQUIRE(send_all(newcomer, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    bool closed = false;
+    const std::string reply = read_until_close(newcomer, std::chrono::seconds(2), closed);
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    ::close(newcomer);
+    INFO("newcomer's reply after " << took.count() << " ms: " << reply.substr(0, 40));
+    CHECK(reply.rfind("HTTP/1.1 200", 0) == 0);
+
+    // The keep-alive connection is still open and answers its next request.
+    REQUIRE(send_all(served, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    closed = false;
+    const std::string again = read_until_close(served, std::chrono::seconds(2), closed);
+    CHECK(again.rfind("HTTP/1.1 200", 0) == 0);
+    ::close(served);
+
+    for (int fd : idle) ::close(fd);
+    rlimit restored{4096, 4096};
+    ::prlimit(pid, RLIMIT_NOFILE, &restored, nullptr);
+    const auto metrics = http_request(lc.port(), "GET", "/metrics");
+    CHECK_THAT(metrics.body, Catch::Contains("pulse_lifecycle_shed_connections_total"));
+    CHECK_THAT(metrics.body, !Catch::Contains("pulse_lifecycle_shed_connections_total 0"));
+    CHECK(count_lines(lc.process->lines(), "accept failed") <= 2);
     CHECK(lc.stop() == 0);
 }

@@ -67,6 +67,10 @@ void declare(config::Table& t, Config& c) {
         .millis("PULSE_HTTP_HEADER_TIMEOUT_MS", c.header_timeout, 10000, 100, 600000,
                 "Time in ms for a whole request head (and a keep-alive wait) to arrive; a slower "
                 "client is cut (slowloris).")
+        .size("PULSE_SHED_IDLE_HANDSHAKES", c.shed_idle_handshakes, 16, 0, 4096,
+              "When accept() runs out of descriptors, close this many of the oldest connections "
+              "that have not sent a first request head (0: none); a connection past it (request "
+              "in progress, keep-alive) is never closed for this.")
         .millis("PULSE_HTTP_TIMEOUT_MS", c.http_timeout, 30000, 100, 3600000,
                 "Time in ms for the rest of a request (its body) after the head, and per write.")
         .millis("PULSE_OUTBOX_RELAY_MS", c.relay_interval, 1000, 10, 3600000,

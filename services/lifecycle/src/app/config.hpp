@@ -28,6 +28,7 @@ struct Config {
     std::size_t bus_sndbuf = 0;
     std::size_t header_limit = 0;
     std::chrono::milliseconds header_timeout{0};
+    std::size_t shed_idle_handshakes = 0;  // out of descriptors: head-less connections closed
     std::chrono::milliseconds http_timeout{0};
     std::chrono::milliseconds relay_interval{0};
     std::size_t max_pending = 0;  // commands queued for the writer before 503

@@ -101,6 +101,7 @@ LifecycleApp::LifecycleApp(Config config)
     options.header_limit = config_.header_limit;
     options.header_timeout = config_.header_timeout;
     options.timeout = config_.http_timeout;
+    options.shed_idle_handshakes = config_.shed_idle_handshakes;
     options.stats = &p.http_stats;
     try {
         p.server = std::make_unique<http::HttpServer>(

@@ -133,6 +133,10 @@ void Metrics::expose_http(const http::ServerStats& stats) {
     counter("pulse_lifecycle_accept_errors_total",
             "Failed accepts (EMFILE and the like); the listener pauses after each.",
             stats.accept_errors);
+    counter("pulse_lifecycle_shed_connections_total",
+            "Connections without a first request head closed to free descriptors when accept() "
+            "ran out (PULSE_SHED_IDLE_HANDSHAKES).",
+            stats.shed_connections);
     counter("pulse_lifecycle_http_header_timeouts_total",
             "Connections cut because the request head did not arrive in time.",
             stats.header_timeouts);

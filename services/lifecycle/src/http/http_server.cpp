@@ -18,6 +18,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "http/idle_handshakes.hpp"
 #include "pulse/log.hpp"
 
 namespace pulse::lifecycle::http {
@@ -40,6 +41,9 @@ struct HttpServer::Impl {
     std::atomic<int> in_flight{0};
     std::atomic<bool> stopping{false};
     std::uint16_t bound_port = 0;
+    // Sessions still waiting for their first request head; shared with them, whose frames may
+    // be destroyed after this object's other members (when the io_context goes).
+    std::shared_ptr<IdleHandshakes> waiting = std::make_shared<IdleHandshakes>();
 
     Impl(ServerOptions opts, Handler h)
         : options(std::move(opts)),
@@ -122,8 +126,45 @@ struct HttpServer::Impl {
         return Response{400, json_error("malformed HTTP request")};
     }
 
+    // Keeps a session in `waiting` from its start until its first request head arrives (or it
+    // fails or ends). A shed closes the stream on the session's strand and only while the session
+    // has not left: the stream lives in the session's frame.
+    class FirstHeadWait {
+      public:
+        FirstHeadWait(Impl& server, beast::tcp_stream& stream) {
+            if (server.options.shed_idle_handshakes == 0) return;
+            list_ = server.waiting;
+            reachable_ = std::make_shared<beast::tcp_stream*>(&stream);
+            ticket_ = list_->join([executor = stream.get_executor(), reachable = reachable_,
+                                   stats = server.options.stats] {
+                net::post(executor, [reachable, stats] {
+                    if (!*reachable) return;  // its head came meanwhile
+                    (*reachable)->close();
+                    if (stats) ++stats->shed_connections;
+                });
+            });
+        }
+        ~FirstHeadWait() { end(); }
+        FirstHeadWait(const FirstHeadWait&) = delete;
+        FirstHeadWait& operator=(const FirstHeadWait&) = delete;
+
+        // On the session's strand.
+        void end() {
+            if (!list_) return;
+            *reachable_ = nullptr;
+            list_->leave(ticket_);
+            list_.reset();
+        }
+
+      private:
+        std::shared_ptr<IdleHandshakes> list_;
+        std::shared_ptr<beast::tcp_stream*> reachable_;  // null once left; strand only
+        IdleHandshakes::Ticket ticket_;
+    };
+
     awaitable<void> session(tcp::socket socket) {
         beast::tcp_stream stream(std::move(socket));
+        FirstHeadWait first_head(*this, stream);
         beast::flat_buffer buffer;
         for (;;) {
             bhttp::request_parser<bhttp::string_body> parser;
@@ -135,6 +176,11 @@ struct HttpServer::Impl {
             auto [head_ec, head_n] =
                 co_await bhttp::async_read_header(stream, buffer, parser, as_tuple_awaitable);
             (void)head_n;
+            first_head.end();  // from now on a request is in progress or served: never shed
+            // A head read whole, but shed just before its completion ran: do not act on a request
+            // whose answer cannot be sent. (A failed read is left to unreadable(), which counts
+            // it; a timeout closes the socket too.)
+            if (!head_ec && !stream.socket().is_open()) break;
             beast::error_code read_ec = head_ec;
             bool in_body = false;
             if (!read_ec && !parser.is_done()) {
@@ -183,7 +229,9 @@ struct HttpServer::Impl {
     // A failed accept (EMFILE/ENFILE: out of descriptors, ENOBUFS/ENOMEM) leaves the connection
     // queued, so the listener is readable again at once: retrying straight away spins a core and
     // floods the log. Pause (10 ms doubling to 1 s while it keeps failing) so that established
-    // connections keep being served and free descriptors, and log one line per interval.
+    // connections keep being served and free descriptors, and log one line per interval. Out of
+    // descriptors, also close the oldest connections that have not sent a first request head, so
+    // that silent connections cannot hold every descriptor until the head timeout.
     awaitable<void> accept_loop() {
         net::steady_timer pause(ioc);
         std::chrono::milliseconds delay{0};
@@ -196,6 +244,11 @@ struct HttpServer::Impl {
                 if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
                 count(&ServerStats::accept_errors);
                 count(&ServerStats::accept_pauses);
+                std::size_t shedding = 0;
+                if (options.shed_idle_handshakes > 0 &&
+                    (ec == net::error::no_descriptors ||
+                     ec == boost::system::errc::too_many_files_open_in_system))
+                    shedding = waiting->shed_oldest(options.shed_idle_handshakes);
                 delay = std::min(std::max(delay * 2, std::chrono::milliseconds(10)),
                                  std::chrono::milliseconds(1000));
                 const auto now = std::chrono::steady_clock::now();
@@ -203,6 +256,7 @@ struct HttpServer::Impl {
                     now - last_log >= kAcceptLogInterval) {
                     log::warn("accept failed; pausing the listener", {{"error", ec.message()},
                                                                       {"pause_ms", delay.count()},
+                                                                      {"shedding", shedding},
                                                                       {"suppressed", suppressed}});
                     last_log = now;
                     suppressed = 0;

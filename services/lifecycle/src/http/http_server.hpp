@@ -8,7 +8,8 @@
 // `header_timeout` (slow drips are cut, 408) and fit in `header_limit` (431); the body must fit
 // in `body_limit` (413) and the rest of the request arrive within `timeout` (408). When accept
 // fails (EMFILE: out of descriptors) the listener pauses instead of spinning and logs one line
-// per `kAcceptLogInterval`.
+// per `kAcceptLogInterval`; out of descriptors it also closes the `shed_idle_handshakes` oldest
+// connections that have not completed a first request head (never one past it).
 // stop(): stop accepting, let in-flight requests finish and answer (bounded), close the rest.
 #include <chrono>
 #include <cstdint>
@@ -30,6 +31,7 @@ struct ServerOptions {
     std::size_t header_limit = 16 * 1024;
     std::chrono::milliseconds header_timeout{10000};  // request head, idle keep-alive included
     std::chrono::milliseconds timeout{30000};         // rest of the request, and each write
+    std::size_t shed_idle_handshakes = 16;            // per failed accept (EMFILE); 0: none
     ServerStats* stats = nullptr;                     // optional counters for /metrics
 };
 
