@@ -17,6 +17,7 @@ struct CrashRun {
     std::vector<HttpReply> replies;
     std::vector<envelope::Envelope> before_restart;  // published before the crash
     std::map<std::int64_t, std::string> rows;        // committed when it died
+    std::int64_t cursor = 0;                         // last seq it saved as sent
 };
 
 constexpr int kCommands = 60;
@@ -49,6 +50,7 @@ CrashRun crash_with(Lifecycle& lc, const std::string& failpoint) {
         run.before_restart.push_back(*decoded.envelope);
     }
     run.rows = outbox_rows(lc.db);
+    run.cursor = publish_cursor(lc.db);
     return run;
 }
 
@@ -118,7 +120,7 @@ TEST_CASE("kill -9 after commit, before publish: the rows go out after restart",
     // Seqs 2..last arrive (the restarted instance resends from its cursor), in order.
     std::vector<envelope::Envelope> all = run.before_restart;
     all.insert(all.end(), published.begin(), published.end());
-    check_bus_against_outbox(all, outbox_rows(lc.db), true);
+    check_bus_against_outbox(all, outbox_rows(lc.db), true, run.cursor);
     auto next =
         post_json(lc.port(), "/api/test/test-stream",
                   {{"streamId", "after"}, {"sender", kG}, {"receiver", kC}, {"amount", "1"}});

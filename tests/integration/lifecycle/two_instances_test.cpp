@@ -73,9 +73,12 @@ TEST_CASE("two instances: kill -9 of the publishing one mid-traffic loses nothin
     BusSubscriber bus(std::vector<std::string>{a.bus_endpoint(), b.bus_endpoint()});
 
     constexpr int kCommands = 200;
+    std::int64_t cursor_at_kill = 0;
     std::thread killer([&] {
         std::this_thread::sleep_for(std::chrono::milliseconds(40));
         a.kill9();
+        // Read at once: b takes over only after PULSE_OUTBOX_RELAY_MS (200 ms).
+        cursor_at_kill = publish_cursor(db);
     });
     auto replies = fire_in_parallel(kCommands, [&](int i) {
         return Shot{(i % 2 ? b : a).port(), "/api/test/test-stream",
@@ -104,7 +107,7 @@ TEST_CASE("two instances: kill -9 of the publishing one mid-traffic loses nothin
     // b takes over and publishes every committed row; only committed rows ever went out.
     const std::int64_t last = rows.empty() ? 0 : rows.rbegin()->first;
     auto published = drain_bus(bus, last, std::chrono::seconds(20));
-    check_bus_against_outbox(published, rows, true);
+    check_bus_against_outbox(published, rows, true, cursor_at_kill);
     // And b goes on: the next command follows the last committed seq.
     auto next =
         post_json(b.port(), "/api/test/test-stream",

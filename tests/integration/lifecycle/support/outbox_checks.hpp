@@ -48,11 +48,20 @@ inline void check_outbox_gap_free(const std::map<std::int64_t, std::string>& row
     }
 }
 
+// The last seq the elected publisher saved as sent (pulse_publish_cursor).
+inline std::int64_t publish_cursor(TestDatabase& db) {
+    return db.count("SELECT last_seq FROM pulse_publish_cursor");
+}
+
 // Every published envelope is a committed row with the same data (nothing uncommitted went
 // out), and the bus carried 1..N in order once duplicates are dropped (what a gateway keeps).
+// `lost_in_flight_up_to`: after a kill -9 of the publisher, the seqs up to the cursor it had
+// saved were handed to its ZeroMQ socket, which may die with them still queued; its successor
+// resends only what follows that cursor, and gateways repair such a gap from the outbox. So a
+// skip is allowed only over seqs at or below that cursor.
 inline void check_bus_against_outbox(const std::vector<envelope::Envelope>& published,
                                      const std::map<std::int64_t, std::string>& rows,
-                                     bool allow_duplicates) {
+                                     bool allow_duplicates, std::int64_t lost_in_flight_up_to = 0) {
     std::int64_t last = 0;
     std::size_t duplicates = 0;
     for (const auto& e : published) {
@@ -64,7 +73,12 @@ inline void check_bus_against_outbox(const std::vector<envelope::Envelope>& publ
             ++duplicates;
             continue;
         }
-        REQUIRE(e.seq == last + 1);  // no gap, never out of order
+        if (e.seq != last + 1) {
+            INFO("skipped " << last + 1 << ".." << e.seq - 1 << ", cursor at the kill "
+                            << lost_in_flight_up_to);
+            REQUIRE(e.seq > last + 1);                   // never out of order
+            REQUIRE(e.seq - 1 <= lost_in_flight_up_to);  // a gap only of what died in flight
+        }
         last = e.seq;
     }
     CHECK(last == (rows.empty() ? 0 : rows.rbegin()->first));
