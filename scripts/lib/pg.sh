@@ -31,7 +31,7 @@ pg_throwaway_start() {
     || { cat "$dir/initdb.log" >&2; return 1; }
   _pg_as "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
     -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 $durability" \
-    start >/dev/null || { cat "$dir/server.log" >&2; return 1; }
+    start >/dev/null 9>&- || { cat "$dir/server.log" >&2; return 1; }  # the server keeps no run lock (fd 9)
   _pg_as "$bin/createdb" -h 127.0.0.1 -p "$port" -U pulse pulse >/dev/null
   PG_THROWAWAY_DIR=$dir
   PG_THROWAWAY_BIN=$bin

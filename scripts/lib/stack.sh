@@ -48,7 +48,9 @@ stack_start() {
   local name=$1 log=$2
   shift 2
   : >"$log"
-  "$@" > >(stack_prefix "$name" "$log") 2>&1 &
+  # Neither the service nor its log prefixer keeps the run lock's descriptor (fd 9): a process
+  # still exiting after scripts/run has stopped must not make the next run look "already running".
+  "$@" 9>&- > >(stack_prefix "$name" "$log" 9>&-) 2>&1 &
   STACK_PIDS+=($!)
   STACK_NAMES+=("$name")
 }
@@ -98,7 +100,9 @@ stack_watch() {
         return 1
       fi
     done
-    sleep 1 &
+    # Without the run lock's descriptor: this sleep outlives a SIGTERMed run by up to 1 s, and
+    # must not make an immediate next run look "already running".
+    sleep 1 9>&- &
     wait $! 2>/dev/null || true
   done
 }

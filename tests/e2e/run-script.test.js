@@ -71,7 +71,10 @@ async function startRun(args, extraEnv = {}) {
   children.push(run);
   const text = () => run.output.join('\n');
   await waitFor('scripts/run ready', () => {
-    if (!run.alive) throw new Error(`scripts/run exited ${run.exitCode}:\n${run.tail(40)}`);
+    if (!run.alive) {
+      // No point waiting on: say why at once.
+      throw Object.assign(new Error(`scripts/run exited ${run.exitCode}:\n${run.tail(40)}`), { fatal: true });
+    }
     return text().includes('StellarStream Pulse is running');
   }, { timeoutMs: 90000, intervalMs: 200 });
   return { run, env, text };
