@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "http/message.hpp"
+#include "pulse/origin_list.hpp"
 
 namespace pulse::lifecycle {
 
@@ -34,8 +35,7 @@ class Cors {
     static bool applies_to(std::string_view path);  // the API paths a browser page may call
 
   private:
-    std::vector<std::string> allowed_;
-    bool any_ = false;
+    OriginList allowed_;
 };
 
 }  // namespace pulse::lifecycle

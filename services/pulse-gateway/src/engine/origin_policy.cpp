@@ -1,20 +1,12 @@
 #include "engine/origin_policy.hpp"
 
-#include <algorithm>
-
 namespace pulse::engine {
 
-OriginPolicy::OriginPolicy(std::vector<std::string> allowed) {
-    for (auto& entry : allowed) {
-        if (entry == "*") any_ = true;
-        while (entry.size() > 1 && entry.back() == '/') entry.pop_back();
-        if (!entry.empty()) allowed_.push_back(std::move(entry));
-    }
-}
+OriginPolicy::OriginPolicy(std::vector<std::string> allowed) : allowed_(std::move(allowed)) {}
 
 bool OriginPolicy::allows(std::string_view origin) const {
-    if (origin.empty() || any_) return true;
-    return std::find(allowed_.begin(), allowed_.end(), origin) != allowed_.end();
+    // No Origin header: not a browser (a server-side client); the check is for browsers.
+    return origin.empty() || allowed_.contains(origin);
 }
 
 void OriginPolicy::add_cors_headers(std::string_view origin, HeaderList& headers) const {

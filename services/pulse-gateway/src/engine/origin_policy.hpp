@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "pulse/origin_list.hpp"
+
 namespace pulse::engine {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
@@ -28,8 +30,7 @@ class OriginPolicy {
                                HeaderList& headers) const;
 
   private:
-    std::vector<std::string> allowed_;
-    bool any_ = false;
+    OriginList allowed_;
 };
 
 }  // namespace pulse::engine
