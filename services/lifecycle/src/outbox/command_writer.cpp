@@ -88,7 +88,10 @@ std::vector<db::CommandResult> CommandWriter::apply(const std::vector<PendingCom
     }
     json.push_back(']');
     for (int attempt = 1;; ++attempt) {
-        if (!conn_) conn_ = std::make_unique<Connection>(conninfo_);
+        if (!conn_) {
+            conn_ = std::make_unique<Connection>(conninfo_);
+            publisher_.writer_session(conn_->conn.backendpid());
+        }
         try {
             if (failpoint::armed_for("before-commit")) {
                 pqxx::work tx(conn_->conn);
@@ -101,6 +104,7 @@ std::vector<db::CommandResult> CommandWriter::apply(const std::vector<PendingCom
             pqxx::nontransaction tx(conn_->conn);
             return db::apply_commands(tx, json, batch.size());
         } catch (const pqxx::broken_connection&) {
+            publisher_.writer_session(0);
             conn_.reset();
             throw;
         } catch (const pqxx::transaction_rollback& e) {

@@ -33,15 +33,19 @@ void raise_to(std::atomic<std::int64_t>& value, std::int64_t candidate) {
 struct ElectedPublisher::Connection {
     // Each batch's NOTIFY carries its last seq: the leader then knows what to read up to.
     struct Receiver : pqxx::notification_receiver {
-        Receiver(pqxx::connection_base& c, std::atomic<std::int64_t>& known)
-            : pqxx::notification_receiver(c, kChannel), known_committed(known) {}
-        void operator()(const std::string& payload, int) override {
+        Receiver(pqxx::connection_base& c, ElectedPublisher& p)
+            : pqxx::notification_receiver(c, kChannel), publisher(p) {}
+        void operator()(const std::string& payload, int backend_pid) override {
             std::int64_t seq = 0;
             auto [ptr, ec] = std::from_chars(payload.data(), payload.data() + payload.size(), seq);
             (void)ptr;
-            if (ec == std::errc{}) raise_to(known_committed, seq);
+            if (ec != std::errc{}) return;
+            const int own = publisher.own_backend_.load();
+            raise_to(own != 0 && backend_pid == own ? publisher.own_notified_
+                                                    : publisher.known_committed_,
+                     seq);
         }
-        std::atomic<std::int64_t>& known_committed;
+        ElectedPublisher& publisher;
     };
 
     explicit Connection(const std::string& conninfo) : conn(conninfo) {}
@@ -95,14 +99,18 @@ void ElectedPublisher::wake() {
 
 void ElectedPublisher::committed(const std::vector<db::OutboxRow>& rows) {
     if (rows.empty()) return;
-    raise_to(known_committed_, rows.back().seq);
-    if (!leader_.load()) return;  // the leader elsewhere hears the batch's NOTIFY
+    if (!leader_.load()) {  // the leader elsewhere hears the batch's NOTIFY
+        raise_to(known_committed_, rows.back().seq);
+        return;
+    }
     bool behind = false;
     {
         std::lock_guard lock(send_mutex_);
         if (leader_.load()) send_in_order(rows);
         behind = last_sent_ < rows.back().seq;
     }
+    // Raised only now: a catch-up running meanwhile must not read back rows being sent here.
+    raise_to(known_committed_, rows.back().seq);
     // Rows of another instance come first (or the socket refused one): read them back.
     if (behind) wake();
 }
@@ -141,6 +149,18 @@ void ElectedPublisher::catch_up() {
     {
         std::lock_guard lock(send_mutex_);
         from = last_sent_;
+    }
+    // Our own writer's rows not handed over within a cursor period: read them back too. One
+    // announced seq is watched at a time (under steady load a newer one is always in flight).
+    if (own_watch_seq_ != 0 && from >= own_watch_seq_) own_watch_seq_ = 0;  // handed over
+    if (own_watch_seq_ == 0) {
+        if (const auto announced = own_notified_.load(); announced > from) {
+            own_watch_seq_ = announced;
+            own_watch_since_ = now;
+        }
+    } else if (now - own_watch_since_ >= options_.cursor_period) {
+        raise_to(known_committed_, own_watch_seq_);
+        own_watch_seq_ = 0;
     }
     // Read back when something is known to be committed beyond what was sent, and once a poll
     // period anyway (a NOTIFY is not guaranteed to arrive, e.g. across a reconnect).
@@ -181,8 +201,7 @@ void ElectedPublisher::loop() {
                     wait_for_wake(options_.poll);
                     continue;
                 }
-                conn_->receiver =
-                    std::make_unique<Connection::Receiver>(conn_->conn, known_committed_);
+                conn_->receiver = std::make_unique<Connection::Receiver>(conn_->conn, *this);
                 // Rows committed but not sent by the previous leader go out only once
                 // subscribers had time to reconnect; with none, lead at once.
                 if (db::read_publish_cursor(conn_->conn) < db::read_last_seq(conn_->conn)) {
@@ -203,7 +222,7 @@ void ElectedPublisher::loop() {
             }
             catch_up();
             auto timeout = options_.poll;
-            if (known_committed_.load() > conn_->saved_cursor)
+            if (std::max(known_committed_.load(), own_notified_.load()) > conn_->saved_cursor)
                 timeout = std::min(timeout, options_.cursor_period);
             wait_for_wake(timeout);
         } catch (const std::exception& e) {

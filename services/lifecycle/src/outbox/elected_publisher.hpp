@@ -7,7 +7,11 @@
 //    connection ends; the others retry every `poll`. Nothing else is coordinated.
 //  - Wake-ups: LISTEN pulse_outbox (each batch notifies at commit) and a periodic poll.
 //  - Fast path: committed() hands this instance's freshly committed rows over; when they follow
-//    the last sent seq they are sent right away, without reading them back.
+//    the last sent seq they are sent right away, without reading them back. A NOTIFY from this
+//    instance's own writer session (its backend pid) does not trigger a read-back: those rows
+//    arrive through committed() microseconds later. Only if they have not been sent
+//    `cursor_period` after the NOTIFY (the writer lost its connection after the commit, or
+//    failed handing them over) are they read back.
 //  - Takeover: waits `takeover_delay` (subscribers reconnect to a restarted PUB in ~100 ms and
 //    PUB keeps nothing for them), then sends everything after the saved cursor; a row may go out
 //    twice across a takeover, gateways drop a seq they already have.
@@ -46,6 +50,9 @@ class ElectedPublisher {
 
     // Rows this instance just committed, ascending seq. Never blocks on the database.
     void committed(const std::vector<db::OutboxRow>& rows);
+    // The backend pid of this instance's writer session (0: none): its NOTIFYs announce rows
+    // that committed() will hand over.
+    void writer_session(int backend_pid) { own_backend_ = backend_pid; }
 
     envelope::Envelope to_envelope(const db::OutboxRow& row) const;
     const std::string& epoch() const { return epoch_; }
@@ -76,6 +83,12 @@ class ElectedPublisher {
     std::atomic<bool> leader_{false};
     std::atomic<bool> stopping_{false};
     std::atomic<std::int64_t> known_committed_{0};  // highest seq known to be committed
+    std::atomic<int> own_backend_{0};
+    // Highest seq announced by our own writer's NOTIFY. The publisher thread watches one such
+    // seq (own_watch_*) and reads it back if it is still unsent after `cursor_period`.
+    std::atomic<std::int64_t> own_notified_{0};
+    std::int64_t own_watch_seq_ = 0;
+    std::chrono::steady_clock::time_point own_watch_since_{};
     int wake_fd_ = -1;
     std::thread thread_;
     std::atomic<std::uint64_t> sent_{0};
