@@ -36,6 +36,9 @@ struct Envelope {
 // Compact JSON, keys in the order v, epoch, seq, event, rooms, data.
 // Does not validate: a publisher builds envelopes from trusted values (see validate()).
 std::string encode(const Envelope& envelope);
+// The same from its parts, for a sender that holds them elsewhere (no Envelope copy).
+std::string encode(int v, std::string_view epoch, std::int64_t seq, std::string_view event,
+                   const std::vector<std::string>& rooms, const nlohmann::ordered_json& data);
 
 struct DecodeResult {
     std::optional<Envelope> envelope;  // set on success

@@ -1,5 +1,7 @@
 #include "pulse/envelope.hpp"
 
+#include "pulse/json_text.hpp"
+
 #include <array>
 #include <set>
 #include <unordered_set>
@@ -54,14 +56,27 @@ bool is_reserved_event_name(std::string_view name) {
 }
 
 std::string encode(const Envelope& e) {
-    nlohmann::ordered_json out;
-    out["v"] = e.v;
-    out["epoch"] = e.epoch;
-    out["seq"] = e.seq;
-    out["event"] = e.event;
-    out["rooms"] = e.rooms;
-    out["data"] = e.data;
-    return out.dump();
+    return encode(e.v, e.epoch, e.seq, e.event, e.rooms, e.data);
+}
+
+std::string encode(int v, std::string_view epoch, std::int64_t seq, std::string_view event,
+                   const std::vector<std::string>& rooms, const nlohmann::ordered_json& data) {
+    // Written directly (no copy of rooms and data into a json tree): the lifecycle encodes every
+    // event it publishes. Same bytes as an ordered_json of the six keys would dump.
+    std::string rooms_text = "[";
+    for (std::size_t i = 0; i < rooms.size(); ++i) {
+        if (i) rooms_text.push_back(',');
+        json_text::append_string(rooms_text, rooms[i]);
+    }
+    rooms_text.push_back(']');
+    json_text::ObjectWriter out(160 + rooms_text.size());
+    out.integer("v", v)
+        .string("epoch", epoch)
+        .integer("seq", seq)
+        .string("event", event)
+        .raw("rooms", rooms_text)
+        .raw("data", data.dump());
+    return out.finish();
 }
 
 std::string validate(const Envelope& e) {

@@ -173,9 +173,9 @@ bool Router::submit_command(const Request& req, const std::string& path, Clock::
     const auto queued = Clock::now();
     // Runs on the writer thread once the batch committed (at once when the queue is full).
     auto done = [this, seen = std::move(seen), path, route, started, queued, respond](
-                    std::optional<nlohmann::ordered_json> result, std::exception_ptr error) {
+                    std::optional<std::string> result, std::exception_ptr error) {
         d_.metrics.observe_database(route, Clock::now() - queued);
-        Response res = result ? json_response(200, *result) : error_for(error, seen);
+        Response res = result ? Response{200, std::move(*result)} : error_for(error, seen);
         finish(seen, path, started, res);
         respond(std::move(res));
     };

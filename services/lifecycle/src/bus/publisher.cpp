@@ -24,12 +24,15 @@ Publisher::~Publisher() {
 }
 
 bool Publisher::publish(const envelope::Envelope& e) {
-    const std::string payload = envelope::encode(e);
+    return publish(e.event, e.seq, envelope::encode(e));
+}
+
+bool Publisher::publish(std::string_view event, std::int64_t seq, std::string_view payload) {
     std::lock_guard lock(mutex_);
     if (!socket_) return false;
     try {
-        auto first = socket_.send(zmq::buffer(e.event),
-                                  zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+        auto first =
+            socket_.send(zmq::buffer(event), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
         if (!first) {  // not even queued: nothing of this message went out
             ++failed_;
             return false;
@@ -42,7 +45,7 @@ bool Publisher::publish(const envelope::Envelope& e) {
     } catch (const zmq::error_t& err) {
         ++failed_;
         healthy_ = false;
-        log::warn("bus send failed", {{"seq", e.seq}, {"error", err.what()}});
+        log::warn("bus send failed", {{"seq", seq}, {"error", err.what()}});
         return false;
     }
 }

@@ -33,6 +33,8 @@ class Publisher {
     const std::string& endpoint() const { return endpoint_; }
     // false when ZeroMQ refused the message (dropped): the caller leaves it for the relay.
     bool publish(const envelope::Envelope& envelope);
+    // The same with the envelope already encoded (`seq` only for the log).
+    bool publish(std::string_view event, std::int64_t seq, std::string_view payload);
     bool healthy() const { return healthy_.load(); }
     std::uint64_t published_count() const { return published_.load(); }
     std::uint64_t failed_count() const { return failed_.load(); }

@@ -3,6 +3,7 @@
 #include "domain/client_error.hpp"
 #include "pulse/amount.hpp"
 #include "pulse/clock.hpp"
+#include "pulse/json_text.hpp"
 #include "pulse/log.hpp"
 
 namespace pulse::lifecycle {
@@ -28,7 +29,7 @@ amount::Amount stored_amount(const std::string& text) {
 
 }  // namespace
 
-void StreamService::submit(nlohmann::json command, Interpret interpret, Done done) {
+void StreamService::submit(std::string command, Interpret interpret, Done done) {
     outbox::PendingCommand pending;
     pending.command = std::move(command);
     pending.done = [this, interpret = std::move(interpret), done](
@@ -45,13 +46,11 @@ void StreamService::submit(nlohmann::json command, Interpret interpret, Done don
             done(std::nullopt, std::current_exception());
             return std::nullopt;
         }
-        nlohmann::ordered_json body;
-        body["success"] = true;
-        body["message"] = outcome.message;
+        json_text::ObjectWriter body(512);
+        body.boolean("success", true).string("message", outcome.message);
         if (!outcome.event) {
-            body["created"] = outcome.created;
-            body["data"] = std::move(outcome.data);
-            done(std::move(body), nullptr);
+            body.boolean("created", outcome.created).raw("data", outcome.data.dump());
+            done(body.finish(), nullptr);
             return std::nullopt;
         }
         if (result->seq <= 0) {
@@ -65,11 +64,9 @@ void StreamService::submit(nlohmann::json command, Interpret interpret, Done don
         row.event = outcome.event->event;
         row.rooms = std::move(outcome.event->rooms);
         row.data = std::move(outcome.event->data);
-        if (outcome.created) body["created"] = true;
-        body["event"] = row.event;
-        body["seq"] = row.seq;
-        body["data"] = row.data;
-        done(std::move(body), nullptr);
+        if (outcome.created) body.boolean("created", true);
+        body.string("event", row.event).integer("seq", row.seq).raw("data", row.data.dump());
+        done(body.finish(), nullptr);
         return row;
     };
     if (!writer_.submit(std::move(pending)))
@@ -80,12 +77,14 @@ void StreamService::create_stream(const CreateStream& c, Done done) {
     const std::string amount_text = amount::format(c.amount);
     const std::string timestamp = now_iso8601();
     submit(
-        {{"op", "create"},
-         {"streamId", c.stream_id},
-         {"sender", c.sender},
-         {"receiver", c.receiver},
-         {"amount", amount_text},
-         {"timestamp", timestamp}},
+        json_text::ObjectWriter()
+            .string("op", "create")
+            .string("streamId", c.stream_id)
+            .string("sender", c.sender)
+            .string("receiver", c.receiver)
+            .string("amount", amount_text)
+            .string("timestamp", timestamp)
+            .finish(),
         [c, amount_text, timestamp](const Result& r) {
             Outcome out;
             switch (r.outcome) {
@@ -122,10 +121,12 @@ void StreamService::create_stream(const CreateStream& c, Done done) {
 void StreamService::register_withdrawal(const RegisterWithdrawal& w, Done done) {
     const std::string timestamp = now_iso8601();
     submit(
-        {{"op", "withdraw"},
-         {"streamId", w.stream_id},
-         {"amount", amount::format(w.amount)},
-         {"timestamp", timestamp}},
+        json_text::ObjectWriter()
+            .string("op", "withdraw")
+            .string("streamId", w.stream_id)
+            .string("amount", amount::format(w.amount))
+            .string("timestamp", timestamp)
+            .finish(),
         [w, timestamp](const Result& r) {
             switch (r.outcome) {
                 case db::Outcome::not_found:
@@ -153,11 +154,13 @@ void StreamService::register_withdrawal(const RegisterWithdrawal& w, Done done) 
 void StreamService::cancel_stream(const CancelStream& c, Done done) {
     const std::string timestamp = now_iso8601();
     submit(
-        {{"op", "cancel"},
-         {"streamId", c.stream_id},
-         {"toReceiver", amount::format(c.to_receiver)},
-         {"toSender", amount::format(c.to_sender)},
-         {"timestamp", timestamp}},
+        json_text::ObjectWriter()
+            .string("op", "cancel")
+            .string("streamId", c.stream_id)
+            .string("toReceiver", amount::format(c.to_receiver))
+            .string("toSender", amount::format(c.to_sender))
+            .string("timestamp", timestamp)
+            .finish(),
         [c, timestamp](const Result& r) {
             switch (r.outcome) {
                 case db::Outcome::not_found:

@@ -27,9 +27,9 @@ struct Overloaded : std::runtime_error {
 
 class StreamService {
   public:
-    // body: the JSON success body {"success":true,"message":...,"event":...,"seq":...,"data":{}}
-    using Done =
-        std::function<void(std::optional<nlohmann::ordered_json> body, std::exception_ptr error)>;
+    // body: the JSON text of the success body
+    //   {"success":true,"message":...,"event":...,"seq":...,"data":{}}
+    using Done = std::function<void(std::optional<std::string> body, std::exception_ptr error)>;
 
     explicit StreamService(outbox::CommandWriter& writer) : writer_(writer) {}
 
@@ -49,7 +49,8 @@ class StreamService {
 
   private:
     using Interpret = std::function<Outcome(const db::CommandResult&)>;
-    void submit(nlohmann::json command, Interpret interpret, Done done);
+    // command: the JSON object text of one element of the batch (db/command_batch.hpp).
+    void submit(std::string command, Interpret interpret, Done done);
 
     outbox::CommandWriter& writer_;
     std::atomic<std::uint64_t> committed_{0};

@@ -81,10 +81,14 @@ void CommandWriter::fail_all(std::vector<PendingCommand>& batch, std::exception_
 }
 
 std::vector<db::CommandResult> CommandWriter::apply(const std::vector<PendingCommand>& batch) {
-    std::string json = "[";
+    std::size_t bytes = 2;
+    for (const auto& c : batch) bytes += c.command.size() + 1;
+    std::string json;
+    json.reserve(bytes);
+    json.push_back('[');
     for (std::size_t i = 0; i < batch.size(); ++i) {
         if (i) json.push_back(',');
-        json += batch[i].command.dump();
+        json += batch[i].command;
     }
     json.push_back(']');
     for (int attempt = 1;; ++attempt) {

@@ -40,7 +40,7 @@ struct WriterOptions {
 };
 
 struct PendingCommand {
-    nlohmann::json command;  // {"op": "create" | "withdraw" | "cancel", ...}
+    std::string command;  // JSON object text: {"op": "create" | "withdraw" | "cancel", ...}
     // Called once, on the writer thread: with the result after the batch committed (returns the
     // event to publish, if the command wrote one), or with the error that kept it from
     // committing (result is null then, the return value ignored).

@@ -119,7 +119,10 @@ void ElectedPublisher::send_in_order(const std::vector<db::OutboxRow>& rows) {
     for (const auto& row : rows) {
         if (row.seq <= last_sent_) continue;
         if (row.seq != last_sent_ + 1) return;
-        if (!bus_.publish(to_envelope(row))) return;
+        if (!bus_.publish(row.event, row.seq,
+                          envelope::encode(envelope::kVersion, epoch_, row.seq, row.event,
+                                           row.rooms, row.data)))
+            return;
         last_sent_ = row.seq;
         ++sent_;
     }

@@ -1,0 +1,112 @@
+#include <catch2/catch.hpp>
+
+#include <random>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "pulse/json_text.hpp"
+
+using pulse::json_text::append_string;
+using pulse::json_text::ObjectWriter;
+
+namespace {
+
+std::string written(std::string_view text) {
+    std::string out;
+    append_string(out, text);
+    return out;
+}
+
+std::string dumped(const std::string& text) {
+    return nlohmann::json(text).dump();
+}
+
+// A code point as UTF-8.
+void put_utf8(std::string& s, char32_t cp) {
+    if (cp < 0x80) {
+        s.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+        s.push_back(static_cast<char>(0xc0 | (cp >> 6)));
+        s.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    } else if (cp < 0x10000) {
+        s.push_back(static_cast<char>(0xe0 | (cp >> 12)));
+        s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+        s.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    } else {
+        s.push_back(static_cast<char>(0xf0 | (cp >> 18)));
+        s.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
+        s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+        s.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("json_text: every ASCII character is escaped as nlohmann's dump escapes it",
+          "[json_text]") {
+    for (int c = 0; c < 128; ++c) {
+        const std::string one(1, static_cast<char>(c));
+        INFO("character " << c);
+        CHECK(written(one) == dumped(one));
+        const std::string framed = "a" + one + "b" + one;
+        CHECK(written(framed) == dumped(framed));
+    }
+    CHECK(written("") == "\"\"");
+    CHECK(written("say \"hi\"\\\n") == R"("say \"hi\"\\\n")");
+    CHECK(written(std::string("\x01\x1f", 2)) == R"("\u0001\u001f")");
+}
+
+TEST_CASE("json_text: random UTF-8 strings match nlohmann's dump", "[json_text]") {
+    std::mt19937 rng(20261201);
+    std::uniform_int_distribution<int> length(0, 40);
+    std::uniform_int_distribution<int> plane(0, 9);
+    for (int round = 0; round < 2000; ++round) {
+        std::string s;
+        const int n = length(rng);
+        for (int i = 0; i < n; ++i) {
+            const int p = plane(rng);
+            char32_t cp = 0;
+            if (p < 5)
+                cp = std::uniform_int_distribution<char32_t>(0, 0x7f)(rng);
+            else if (p < 7)
+                cp = std::uniform_int_distribution<char32_t>(0x80, 0x7ff)(rng);
+            else if (p < 9)
+                cp = std::uniform_int_distribution<char32_t>(0xe000, 0xfffd)(rng);  // no surrogates
+            else
+                cp = std::uniform_int_distribution<char32_t>(0x10000, 0x10ffff)(rng);
+            put_utf8(s, cp);
+        }
+        INFO("round " << round);
+        REQUIRE(written(s) == dumped(s));
+        // And it reads back as the same string.
+        REQUIRE(nlohmann::json::parse(written(s)).get<std::string>() == s);
+    }
+}
+
+TEST_CASE("json_text: ObjectWriter writes what an ordered_json of the same fields dumps",
+          "[json_text]") {
+    ObjectWriter w;
+    w.string("op", "create")
+        .string("stream\"Id", "s-1\t")
+        .integer("seq", -9223372036854775807LL - 1)
+        .integer("zero", 0)
+        .boolean("yes", true)
+        .boolean("no", false)
+        .raw("data", R"({"a":[1,2]})");
+    const std::string text = w.finish();
+
+    nlohmann::ordered_json expected;
+    expected["op"] = "create";
+    expected["stream\"Id"] = "s-1\t";
+    expected["seq"] = std::int64_t{-9223372036854775807LL - 1};
+    expected["zero"] = 0;
+    expected["yes"] = true;
+    expected["no"] = false;
+    expected["data"] = nlohmann::ordered_json::parse(R"({"a":[1,2]})");
+    CHECK(text == expected.dump());
+
+    // finish() leaves an empty writer behind, ready for the next object.
+    CHECK(w.finish() == "{}");
+    CHECK(w.integer("n", 7).finish() == R"({"n":7})");
+}
