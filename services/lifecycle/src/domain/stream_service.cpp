@@ -32,7 +32,7 @@ amount::Amount stored_amount(const std::string& text) {
 void StreamService::submit(std::string command, Interpret interpret, Done done) {
     outbox::PendingCommand pending;
     pending.command = std::move(command);
-    pending.done = [this, interpret = std::move(interpret), done](
+    pending.done = [this, interpret = std::move(interpret), done = std::move(done)](
                        const db::CommandResult* result,
                        std::exception_ptr error) -> std::optional<db::OutboxRow> {
         if (!result) {
@@ -69,8 +69,9 @@ void StreamService::submit(std::string command, Interpret interpret, Done done) 
         done(body.finish(), nullptr);
         return row;
     };
+    // Refused, `pending` is untouched: its callback answers (without a result, so 503).
     if (!writer_.submit(std::move(pending)))
-        done(std::nullopt, std::make_exception_ptr(Overloaded()));
+        pending.done(nullptr, std::make_exception_ptr(Overloaded()));
 }
 
 void StreamService::create_stream(const CreateStream& c, Done done) {
