@@ -74,7 +74,7 @@ function main() {
   const connectFloors = lines.filter((l) => l.bench === 'pulse-load' && l.target === 'floor');
   const out = [];
   if (machine) {
-    out.push(`Machine: ${machine.cpu}, ${machine.cores} cores; ${machine.date}; load average at start ${machine.loadavg}; mode ${machine.mode}.`);
+    out.push(`Machine: ${machine.cpu}, ${machine.cores} cores; ${machine.date}; load average at start ${machine.loadavg}; mode ${machine.mode}${machine.baseline ? `; baseline build ${machine.baseline}` : ''}.`);
     out.push('');
   }
   if (floors.length) {
@@ -105,8 +105,8 @@ function main() {
   for (const sc of scenarios) {
     const group = runs.filter((r) => r.scenario === sc);
     const cols = [];
-    const names = { cpp: 'C++', cpp2: 'C++ 2 lifecycles', node: 'Node' };
-    for (const [target, inject] of [['cpp', 'http'], ['cpp2', 'http'], ['cpp', 'bus'], ['node', 'http']]) {
+    const names = { base: `C++ at ${machine && machine.baseline ? machine.baseline : 'baseline'}`, cpp: 'C++', cpp2: 'C++ 2 lifecycles', node: 'Node' };
+    for (const [target, inject] of [['base', 'http'], ['cpp', 'http'], ['cpp2', 'http'], ['cpp', 'bus'], ['node', 'http']]) {
       const rs = group.filter((r) => r.target === target && r.inject === inject);
       if (rs.length) cols.push({ name: `${names[target]} (${inject}, n=${rs.length})`, target, inject, rs });
     }
