@@ -61,6 +61,54 @@ const FIGURES = [
   ['core 1 (generator) busy while connecting', (r) => (r.cores_busy_while_connecting || [])[1]],
 ];
 
+// The write path's targets (scripts/bench --write): one row per target, a column per system,
+// and whether today's build (C++, one lifecycle) meets it. Medians over the repeats.
+function writeTargets(runs, pgbench, machine) {
+  const of = (scenario, target) => runs.filter((r) => r.scenario === scenario && r.target === target && r.inject === 'http');
+  const systems = [['base', `C++ at ${machine && machine.baseline ? machine.baseline : 'baseline'}`], ['cpp', 'C++'], ['cpp2', 'C++ 2 lifecycles'], ['node', 'Node']]
+    .filter(([t]) => runs.some((r) => r.target === t && /^write-/.test(r.scenario)));
+  if (!systems.length) return [];
+  const med = (rs, get) => median(rs.map((r) => { try { return get(r); } catch (e) { return null; } }));
+  const perEvent = (r) => r.deliveries.expected / Math.max(1, r.events.sent);
+  const lost = (r) => r.deliveries.lost + r.deliveries.duplicated + r.deliveries.misrouted + r.deliveries.corrupt;
+  const cpuPerEvent = (r) => {
+    const lc = lifecycleCpu(r);
+    const pg = (pushServer(r, 'postgres') || {}).cpu_us_per_delivery;
+    return lc === null || typeof pg !== 'number' ? null : (lc + pg) * perEvent(r);
+  };
+  const rows = [
+    ['achieved at 2,000 ev/s offered (ev/s; lost+dup+misrouted)', '2,000; 0', 'write-2000eps',
+      (rs) => `${fmt(med(rs, (r) => r.events_per_s))}; ${fmt(med(rs, lost))}`,
+      (rs) => med(rs, (r) => r.events_per_s) >= 1990 && rs.every((r) => lost(r) === 0)],
+    ['p99 send → receipt at 2,000 ev/s (ms)', '≤ 5', 'write-2000eps',
+      (rs) => fmt(med(rs, (r) => r.latency_ms.p99)), (rs) => med(rs, (r) => r.latency_ms.p99) <= 5],
+    ['sustained ingest at 12,000 ev/s offered (ev/s; lost+dup+misrouted)', '≥ 10,000; 0', 'write-12000eps',
+      (rs) => `${fmt(med(rs, (r) => r.events_per_s))}; ${fmt(med(rs, lost))}`,
+      (rs) => med(rs, (r) => r.events_per_s) >= 10000 && rs.every((r) => lost(r) === 0)],
+    ['CPU µs per event, lifecycle + PostgreSQL, 12,000 run', '≤ 60', 'write-12000eps',
+      (rs) => fmt(med(rs, cpuPerEvent)), (rs) => med(rs, cpuPerEvent) <= 60],
+    ['CPU µs per event, lifecycle + PostgreSQL, 2,000 run', '≤ 60', 'write-2000eps',
+      (rs) => fmt(med(rs, cpuPerEvent)), (rs) => med(rs, cpuPerEvent) <= 60],
+  ];
+  const out = ['### write path: the targets', ''];
+  if (pgbench.length)
+    out.push(`Database floor (pgbench, ${pgbench[0].clients} clients, \`pulse_apply_commands\` on core 0, same commit mode): ${pgbench.map((p) => `${fmt(p.rows_per_s)} rows/s at ${p.batch} create(s) per transaction`).join(', ')}.`, '');
+  out.push(`| figure | target | ${systems.map(([, n]) => n).join(' | ')} | met by C++? |`);
+  out.push(`|---|---|${systems.map(() => '---:').join('|')}|---|`);
+  for (const [label, target, scenario, show, met] of rows) {
+    const cells = systems.map(([t]) => { const rs = of(scenario, t); return rs.length ? show(rs) : '-'; });
+    const cpp = of(scenario, 'cpp');
+    out.push(`| ${label} | ${target} | ${cells.join(' | ')} | ${cpp.length ? (met(cpp) ? 'yes' : '**no**') : '-'} |`);
+  }
+  const two = runs.filter((r) => r.target === 'cpp2' && /^write-/.test(r.scenario));
+  if (two.length) {
+    const clean = two.every((r) => r.correct && lost(r) === 0);
+    out.push(`| two lifecycle instances, one database | every run clean, one ordered stream | ${systems.map(([t]) => (t === 'cpp2' ? `${two.length} run(s), ${clean ? 'all clean' : 'NOT clean'}` : '')).join(' | ')} | ${clean ? 'yes' : '**no**'} |`);
+  }
+  out.push('');
+  return out;
+}
+
 function main() {
   const file = process.argv[2];
   if (!file) {
@@ -72,11 +120,13 @@ function main() {
   const floors = lines.filter((l) => l.bench === 'write-floor');
   const runs = lines.filter((l) => l.bench === 'pulse-load' && l.target !== 'floor');
   const connectFloors = lines.filter((l) => l.bench === 'pulse-load' && l.target === 'floor');
+  const pgbench = lines.filter((l) => l.bench === 'pgbench-floor');
   const out = [];
   if (machine) {
     out.push(`Machine: ${machine.cpu}, ${machine.cores} cores; ${machine.date}; load average at start ${machine.loadavg}; mode ${machine.mode}${machine.baseline ? `; baseline build ${machine.baseline}` : ''}.`);
     out.push('');
   }
+  out.push(...writeTargets(runs, pgbench, machine));
   if (floors.length) {
     out.push('Write floor (CPU of write() on loopback, 150-byte frames, core 0):');
     out.push('');
