@@ -278,7 +278,7 @@ Response Router::replay(const std::string& query) {
                        ",\"hasMore\":" + (more ? "true" : "false") + ",\"events\":[";
     for (std::size_t i = 0; i < rows.size(); ++i) {
         if (i) body.push_back(',');
-        body += envelope::encode(d_.outbox.to_envelope(rows[i]));
+        body += d_.outbox.encoded(rows[i]);
     }
     body += "]}";
     return Response{200, std::move(body)};

@@ -23,10 +23,6 @@ Publisher::~Publisher() {
     close();
 }
 
-bool Publisher::publish(const envelope::Envelope& e) {
-    return publish(e.event, e.seq, envelope::encode(e));
-}
-
 bool Publisher::publish(std::string_view event, std::int64_t seq, std::string_view payload) {
     std::lock_guard lock(mutex_);
     if (!socket_) return false;

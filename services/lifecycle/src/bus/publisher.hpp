@@ -8,10 +8,9 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include <zmq.hpp>
-
-#include "pulse/envelope.hpp"
 
 namespace pulse::lifecycle::bus {
 
@@ -31,9 +30,8 @@ class Publisher {
 
     // The endpoint actually bound (the port resolved when '*' was asked).
     const std::string& endpoint() const { return endpoint_; }
-    // false when ZeroMQ refused the message (dropped): the caller leaves it for the relay.
-    bool publish(const envelope::Envelope& envelope);
-    // The same with the envelope already encoded (`seq` only for the log).
+    // Sends [event][payload] (the encoded envelope; `seq` only for the log). false when ZeroMQ
+    // refused the message (dropped): the caller leaves it for the relay.
     bool publish(std::string_view event, std::int64_t seq, std::string_view payload);
     bool healthy() const { return healthy_.load(); }
     std::uint64_t published_count() const { return published_.load(); }

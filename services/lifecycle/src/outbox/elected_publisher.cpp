@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "pulse/envelope.hpp"
 #include "pulse/log.hpp"
 
 namespace pulse::lifecycle::outbox {
@@ -81,14 +82,8 @@ void ElectedPublisher::stop() {
     if (thread_.joinable()) thread_.join();
 }
 
-envelope::Envelope ElectedPublisher::to_envelope(const db::OutboxRow& row) const {
-    envelope::Envelope e;
-    e.epoch = epoch_;
-    e.seq = row.seq;
-    e.event = row.event;
-    e.rooms = row.rooms;
-    e.data = row.data;
-    return e;
+std::string ElectedPublisher::encoded(const db::OutboxRow& row) const {
+    return envelope::encode(envelope::kVersion, epoch_, row.seq, row.event, row.rooms, row.data);
 }
 
 void ElectedPublisher::wake() {
@@ -119,10 +114,7 @@ void ElectedPublisher::send_in_order(const std::vector<db::OutboxRow>& rows) {
     for (const auto& row : rows) {
         if (row.seq <= last_sent_) continue;
         if (row.seq != last_sent_ + 1) return;
-        if (!bus_.publish(row.event, row.seq,
-                          envelope::encode(envelope::kVersion, epoch_, row.seq, row.event,
-                                           row.rooms, row.data)))
-            return;
+        if (!bus_.publish(row.event, row.seq, encoded(row))) return;
         last_sent_ = row.seq;
         ++sent_;
     }

@@ -54,7 +54,8 @@ class ElectedPublisher {
     // that committed() will hand over.
     void writer_session(int backend_pid) { own_backend_ = backend_pid; }
 
-    envelope::Envelope to_envelope(const db::OutboxRow& row) const;
+    // The row's bus envelope, as the publisher sends it (and /internal/outbox shows it).
+    std::string encoded(const db::OutboxRow& row) const;
     const std::string& epoch() const { return epoch_; }
     bool leader() const { return leader_.load(); }
     std::uint64_t sent_count() const { return sent_.load(); }
