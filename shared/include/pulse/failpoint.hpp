@@ -19,4 +19,8 @@ bool armed_for(std::string_view name);
 // The point `name` is reached: kills the process (SIGKILL, no cleanup) when armed for it.
 void hit(std::string_view name);
 
+// The point `name` is reached: true the Nth time when armed for it, and the caller simulates
+// the fault itself (e.g. an answer lost after a commit); the process lives on.
+bool fires(std::string_view name);
+
 }  // namespace pulse::failpoint

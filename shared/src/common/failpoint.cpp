@@ -42,6 +42,13 @@ bool armed_for(std::string_view name) {
     return !armed.empty() && name == armed;
 }
 
+bool fires(std::string_view name) {
+    if (armed.empty() || name != armed) return false;
+    if (reached.fetch_add(1) + 1 != fire_at) return false;
+    log::warn("failpoint reached", {{"failpoint", armed}});
+    return true;
+}
+
 void hit(std::string_view name) {
     if (armed.empty() || name != armed) return;
     if (reached.fetch_add(1) + 1 != fire_at) return;

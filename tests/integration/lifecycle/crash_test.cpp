@@ -128,3 +128,33 @@ TEST_CASE("kill -9 after commit, before publish: the rows go out after restart",
     CHECK(next.json()["seq"] == last + 1);
     CHECK(lc.stop() == 0);
 }
+
+// The writer's connection breaks after its batch committed, before the answer arrives (the
+// failpoint throws where the answer would be read). While this instance leads, its batches send
+// no NOTIFY, so nothing from PostgreSQL would wake its publisher: the writer itself asks for a
+// read-back. The poll is set to a minute, so only that read-back can deliver the event within
+// the two seconds the test waits.
+TEST_CASE("an answer lost after commit: the command fails, its event still goes out",
+          "[integration][crash]") {
+    Lifecycle lc(
+        Env{{"PULSE_FAILPOINT", "answer-lost-after-commit@2"}, {"PULSE_OUTBOX_RELAY_MS", "60000"}});
+    const auto create = [&](const std::string& id) {
+        return post_json(lc.port(), "/api/test/test-stream",
+                         {{"streamId", id}, {"sender", kG}, {"receiver", kC}, {"amount", "5"}});
+    };
+    REQUIRE(create("one").status == 200);
+    CHECK(lc.next_event().seq == 1);
+    const auto lost = create("two");
+    CHECK(lost.status == 503);  // the caller cannot know: retrying the create is safe
+    CHECK(lc.db.count("SELECT count(*) FROM streams WHERE stream_id = 'two'") == 1);
+    const auto two = lc.next_event(std::chrono::seconds(2));
+    CHECK(two.seq == 2);
+    CHECK(two.data.dump().find("\"two\"") != std::string::npos);
+    // The writer reconnects; the retried create is unchanged and writes no second event.
+    const auto retried = create("two");
+    CHECK(retried.status == 200);
+    lc.expect_no_event();
+    REQUIRE(create("three").status == 200);
+    CHECK(lc.next_event().seq == 3);
+    CHECK(lc.stop() == 0);
+}

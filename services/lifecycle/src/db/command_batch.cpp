@@ -8,7 +8,7 @@ namespace pulse::lifecycle::db {
 namespace {
 
 constexpr const char* kApplyName = "apply_commands";
-constexpr const char* kApply = "SELECT * FROM pulse_apply_commands($1::jsonb)";
+constexpr const char* kApply = "SELECT * FROM pulse_apply_commands($1::jsonb, $2::boolean)";
 
 struct OutcomeName {
     Outcome outcome;
@@ -43,8 +43,9 @@ void prepare_command_statements(pqxx::connection_base& conn) {
 }
 
 std::vector<CommandResult> apply_commands(pqxx::transaction_base& tx,
-                                          const std::string& commands_json, std::size_t count) {
-    const pqxx::result r = tx.exec_prepared(kApplyName, commands_json);
+                                          const std::string& commands_json, std::size_t count,
+                                          bool notify) {
+    const pqxx::result r = tx.exec_prepared(kApplyName, commands_json, notify);
     if (r.size() != count)
         throw std::runtime_error("the batch returned " + std::to_string(r.size()) +
                                  " results for " + std::to_string(count) + " commands");

@@ -34,8 +34,11 @@ void prepare_command_statements(pqxx::connection_base& conn);
 
 // `commands_json`: a JSON array of `count` commands (see sql/004_group_commit.sql). Runs in
 // `tx`; with a pqxx::nontransaction the statement commits by itself when it returns.
+// `notify`: whether the batch NOTIFYs pulse_outbox at commit (sql/007: the elected publisher of
+// another instance needs it; this instance's own publisher is handed the rows directly).
 // Returns one result per command, in order.
 std::vector<CommandResult> apply_commands(pqxx::transaction_base& tx,
-                                          const std::string& commands_json, std::size_t count);
+                                          const std::string& commands_json, std::size_t count,
+                                          bool notify);
 
 }  // namespace pulse::lifecycle::db

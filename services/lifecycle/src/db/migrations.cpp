@@ -41,6 +41,7 @@ constexpr Listed kMigrations[] = {
      "group commit: one batch per statement, publish cursor, money rules"},
     {5, "005_cheap_checks.sql", "address and stream id checks without counted regex repetition"},
     {6, "006_one_pass_results.sql", "the batch reads its steps back in one pass"},
+    {7, "007_set_based_creates.sql", "a run of creates is one INSERT"},
 };
 
 std::string_view sql_of(const char* file) {

@@ -96,18 +96,27 @@ std::vector<db::CommandResult> CommandWriter::apply(const std::vector<PendingCom
             conn_ = std::make_unique<Connection>(conninfo_);
             publisher_.writer_session(conn_->conn.backendpid());
         }
+        // Our own publisher leads: it gets the rows from run(), and a NOTIFY would only cost
+        // PostgreSQL a signal and the publisher a wake-up. Otherwise the leader elsewhere
+        // needs it.
+        const bool notify = !publisher_.leader();
         try {
             if (failpoint::armed_for("before-commit")) {
                 pqxx::work tx(conn_->conn);
-                auto results = db::apply_commands(tx, json, batch.size());
+                auto results = db::apply_commands(tx, json, batch.size(), notify);
                 failpoint::hit("before-commit");
                 tx.commit();
                 return results;
             }
             // One statement in autocommit: it commits when it returns.
             pqxx::nontransaction tx(conn_->conn);
-            return db::apply_commands(tx, json, batch.size());
+            auto results = db::apply_commands(tx, json, batch.size(), notify);
+            if (failpoint::fires("answer-lost-after-commit"))
+                throw pqxx::broken_connection("failpoint answer-lost-after-commit");
+            return results;
         } catch (const pqxx::broken_connection&) {
+            // The batch may have committed: its rows reach the bus by a read-back.
+            publisher_.commit_unknown();
             publisher_.writer_session(0);
             conn_.reset();
             throw;
@@ -143,6 +152,8 @@ void CommandWriter::run(std::vector<PendingCommand>& batch) {
         fail_all(batch, std::current_exception());
         return;
     } catch (const std::exception& e) {
+        // Not an SQL error: the statement may have committed (e.g. its answer was unreadable).
+        publisher_.commit_unknown();
         log::error("batch failed", {{"commands", batch.size()}, {"error", e.what()}});
         fail_all(batch, std::current_exception());
         return;

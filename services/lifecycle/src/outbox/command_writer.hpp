@@ -13,6 +13,9 @@
 //  - before-commit: the batch runs inside BEGIN … and the process dies before COMMIT.
 //  - after-commit-before-publish: the batch committed, the process dies before any command is
 //    answered or any event sent.
+//  - answer-lost-after-commit: the batch committed, then the writer acts as if its connection
+//    broke before the answer came (the process lives on): its commands fail with 503 and the
+//    publisher must still send the batch's events, by reading them back.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>

@@ -92,6 +92,15 @@ void ElectedPublisher::wake() {
     (void)n;
 }
 
+void ElectedPublisher::commit_unknown() {
+    const auto at = (Clock::now() + options_.cursor_period).time_since_epoch().count();
+    std::int64_t pending = 0;
+    // A later failure moves a pending read-back later, so that it covers that batch too.
+    while (!reread_at_.compare_exchange_weak(pending, std::max(pending, at))) {
+    }
+    wake();
+}
+
 void ElectedPublisher::committed(const std::vector<db::OutboxRow>& rows) {
     if (rows.empty()) return;
     if (!leader_.load()) {  // the leader elsewhere hears the batch's NOTIFY
@@ -157,9 +166,13 @@ void ElectedPublisher::catch_up() {
         raise_to(known_committed_, own_watch_seq_);
         own_watch_seq_ = 0;
     }
+    // A batch whose commit the writer could not confirm: its read-back is due.
+    bool reread = false;
+    if (auto at = reread_at_.load(); at != 0 && now.time_since_epoch().count() >= at)
+        reread = reread_at_.compare_exchange_strong(at, 0);
     // Read back when something is known to be committed beyond what was sent, and once a poll
     // period anyway (a NOTIFY is not guaranteed to arrive, e.g. across a reconnect).
-    if (known_committed_.load() > from || now - c.read_at >= options_.poll) {
+    if (reread || known_committed_.load() > from || now - c.read_at >= options_.poll) {
         c.read_at = now;
         for (int round = 0; round < kMaxReadsPerPass; ++round) {
             auto rows = db::read_after(c.conn, from, kReadBatch);
@@ -219,6 +232,11 @@ void ElectedPublisher::loop() {
             auto timeout = options_.poll;
             if (std::max(known_committed_.load(), own_notified_.load()) > conn_->saved_cursor)
                 timeout = std::min(timeout, options_.cursor_period);
+            if (const auto at = reread_at_.load(); at != 0) {
+                const auto due = Clock::time_point(Clock::duration(at));
+                timeout = std::min(timeout, std::chrono::ceil<std::chrono::milliseconds>(
+                                                std::max(due - Clock::now(), Clock::duration(0))));
+            }
             wait_for_wake(timeout);
         } catch (const std::exception& e) {
             if (stopping_.load()) break;

@@ -5,7 +5,8 @@
 // gives commit order with no holes, whichever instance wrote the rows.
 //  - Election: a session-level advisory lock on its own connection. The holder leads until the
 //    connection ends; the others retry every `poll`. Nothing else is coordinated.
-//  - Wake-ups: LISTEN pulse_outbox (each batch notifies at commit) and a periodic poll.
+//  - Wake-ups: LISTEN pulse_outbox (the batches of instances that do not lead notify at commit)
+//    and a periodic poll.
 //  - Fast path: committed() hands this instance's freshly committed rows over; when they follow
 //    the last sent seq they are sent right away, without reading them back. A NOTIFY from this
 //    instance's own writer session (its backend pid) does not trigger a read-back: those rows
@@ -53,6 +54,10 @@ class ElectedPublisher {
     // The backend pid of this instance's writer session (0: none): its NOTIFYs announce rows
     // that committed() will hand over.
     void writer_session(int backend_pid) { own_backend_ = backend_pid; }
+    // The writer cannot tell whether its batch committed (its connection broke, or the answer
+    // was unreadable): read the outbox back `cursor_period` from now, when a commit that was in
+    // flight is visible. (While this instance leads, its batches send no NOTIFY.)
+    void commit_unknown();
 
     // The row's bus envelope, as the publisher sends it (and /internal/outbox shows it).
     std::string encoded(const db::OutboxRow& row) const;
@@ -90,6 +95,8 @@ class ElectedPublisher {
     std::atomic<std::int64_t> own_notified_{0};
     std::int64_t own_watch_seq_ = 0;
     std::chrono::steady_clock::time_point own_watch_since_{};
+    // When to read back after commit_unknown() (steady_clock ticks; 0: nothing pending).
+    std::atomic<std::int64_t> reread_at_{0};
     int wake_fd_ = -1;
     std::thread thread_;
     std::atomic<std::uint64_t> sent_{0};
