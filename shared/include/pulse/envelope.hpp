@@ -36,9 +36,11 @@ struct Envelope {
 // Compact JSON, keys in the order v, epoch, seq, event, rooms, data.
 // Does not validate: a publisher builds envelopes from trusted values (see validate()).
 std::string encode(const Envelope& envelope);
-// The same from its parts, for a sender that holds them elsewhere (no Envelope copy).
+// The same from its parts, for a sender that holds them elsewhere (no Envelope copy):
+// `data_json` is the data object already written as compact JSON text (the lifecycle writes an
+// event's payload once and sends the same text in its HTTP answer and on the bus).
 std::string encode(int v, std::string_view epoch, std::int64_t seq, std::string_view event,
-                   const std::vector<std::string>& rooms, const nlohmann::ordered_json& data);
+                   const std::vector<std::string>& rooms, std::string_view data_json);
 
 struct DecodeResult {
     std::optional<Envelope> envelope;  // set on success

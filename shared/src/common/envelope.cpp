@@ -56,11 +56,11 @@ bool is_reserved_event_name(std::string_view name) {
 }
 
 std::string encode(const Envelope& e) {
-    return encode(e.v, e.epoch, e.seq, e.event, e.rooms, e.data);
+    return encode(e.v, e.epoch, e.seq, e.event, e.rooms, e.data.dump());
 }
 
 std::string encode(int v, std::string_view epoch, std::int64_t seq, std::string_view event,
-                   const std::vector<std::string>& rooms, const nlohmann::ordered_json& data) {
+                   const std::vector<std::string>& rooms, std::string_view data_json) {
     // Written directly (no copy of rooms and data into a json tree): the lifecycle encodes every
     // event it publishes. Same bytes as an ordered_json of the six keys would dump.
     std::string rooms_text = "[";
@@ -75,7 +75,7 @@ std::string encode(int v, std::string_view epoch, std::int64_t seq, std::string_
         .integer("seq", seq)
         .string("event", event)
         .raw("rooms", rooms_text)
-        .raw("data", data.dump());
+        .raw("data", data_json);
     return out.finish();
 }
 

@@ -9,7 +9,7 @@ TEST_CASE("new-stream goes to both parties' rooms in the documented key order", 
     CHECK(e.event == "new-stream");
     CHECK(e.rooms == std::vector<std::string>{"stream-GA", "stream-CB"});
     CHECK(
-        e.data.dump() ==
+        e.data ==
         R"({"streamId":"s1","sender":"GA","receiver":"CB","amount":"100","status":"ACTIVE","timestamp":"2026-11-26T09:30:00.123Z"})");
 }
 
@@ -22,5 +22,5 @@ TEST_CASE("balance-update goes to the receiver only", "[events]") {
     auto e = balance_update_event("CB", "42", "t");
     CHECK(e.event == "balance-update");
     CHECK(e.rooms == std::vector<std::string>{"stream-CB"});
-    CHECK(e.data.dump() == R"({"address":"CB","newBalance":"42","timestamp":"t"})");
+    CHECK(e.data == R"({"address":"CB","newBalance":"42","timestamp":"t"})");
 }

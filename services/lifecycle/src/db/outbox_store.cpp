@@ -25,7 +25,8 @@ std::vector<OutboxRow> to_rows(const pqxx::result& result) {
         row.event = r["event"].as<std::string>();
         row.rooms =
             nlohmann::json::parse(r["rooms"].as<std::string>()).get<std::vector<std::string>>();
-        row.data = nlohmann::ordered_json::parse(r["data"].as<std::string>());
+        // jsonb's text has a space after ':' and ','; the bus carries compact JSON.
+        row.data = nlohmann::ordered_json::parse(r["data"].as<std::string>()).dump();
         rows.push_back(std::move(row));
     }
     return rows;

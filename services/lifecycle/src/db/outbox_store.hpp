@@ -14,7 +14,7 @@ struct OutboxRow {
     std::int64_t seq = 0;
     std::string event;
     std::vector<std::string> rooms;
-    nlohmann::ordered_json data;
+    std::string data;  // the payload as compact JSON object text, in its writer's key order
 };
 
 std::string read_epoch(pqxx::connection_base& conn);

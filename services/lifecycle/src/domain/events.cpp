@@ -1,5 +1,6 @@
 #include "domain/events.hpp"
 
+#include "pulse/json_text.hpp"
 #include "pulse/stream_room.hpp"
 
 namespace pulse::lifecycle {
@@ -9,12 +10,15 @@ EventToPublish new_stream_event(const StreamView& s, const std::string& timestam
     e.event = kNewStreamEvent;
     e.rooms.push_back(stream_room(s.sender));
     if (s.receiver != s.sender) e.rooms.push_back(stream_room(s.receiver));
-    e.data["streamId"] = s.stream_id;
-    e.data["sender"] = s.sender;
-    e.data["receiver"] = s.receiver;
-    e.data["amount"] = s.amount;
-    e.data["status"] = s.status;
-    e.data["timestamp"] = timestamp;
+    // Written as text once: the same bytes go in the HTTP answer and on the bus.
+    e.data = json_text::ObjectWriter(256)
+                 .string("streamId", s.stream_id)
+                 .string("sender", s.sender)
+                 .string("receiver", s.receiver)
+                 .string("amount", s.amount)
+                 .string("status", s.status)
+                 .string("timestamp", timestamp)
+                 .finish();
     return e;
 }
 
@@ -23,9 +27,11 @@ EventToPublish balance_update_event(const std::string& receiver, const std::stri
     EventToPublish e;
     e.event = kBalanceUpdateEvent;
     e.rooms.push_back(stream_room(receiver));
-    e.data["address"] = receiver;
-    e.data["newBalance"] = new_balance;
-    e.data["timestamp"] = timestamp;
+    e.data = json_text::ObjectWriter(160)
+                 .string("address", receiver)
+                 .string("newBalance", new_balance)
+                 .string("timestamp", timestamp)
+                 .finish();
     return e;
 }
 

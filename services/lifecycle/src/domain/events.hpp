@@ -4,8 +4,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 namespace pulse::lifecycle {
 
 inline constexpr const char* kNewStreamEvent = "new-stream";
@@ -14,7 +12,7 @@ inline constexpr const char* kBalanceUpdateEvent = "balance-update";
 struct EventToPublish {
     std::string event;
     std::vector<std::string> rooms;  // distinct
-    nlohmann::ordered_json data;
+    std::string data;                // the payload: a JSON object, compact, documented key order
 };
 
 struct StreamView {

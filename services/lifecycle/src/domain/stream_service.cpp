@@ -65,7 +65,7 @@ void StreamService::submit(std::string command, Interpret interpret, Done done) 
         row.rooms = std::move(outcome.event->rooms);
         row.data = std::move(outcome.event->data);
         if (outcome.created) body.boolean("created", true);
-        body.string("event", row.event).integer("seq", row.seq).raw("data", row.data.dump());
+        body.string("event", row.event).integer("seq", row.seq).raw("data", row.data);
         done(body.finish(), nullptr);
         return row;
     };
