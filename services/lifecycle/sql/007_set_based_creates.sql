@@ -1,8 +1,8 @@
 -- Version 7: consecutive creates are written by one set-based statement instead of one PL/pgSQL
--- call each. Called per command, pulse_step_create cost PostgreSQL about 36-55 us per created
--- stream (function entry, three statements, a composite result appended to an array); one
--- INSERT ... SELECT from jsonb_to_recordset over the whole run, then one outbox INSERT, cost it
--- about 14 us per stream (bench/tools/pg-apply-cpu, same session, docs/write-path.md).
+-- call each (pulse_step_create: function entry, its statements, a composite result appended to
+-- an array). At 32 creates per batch PostgreSQL's time per created stream went from 74 to 43 us
+-- (pg_stat_statements, same session), and its CPU per delivery in scripts/bench --write at
+-- 12,000 ev/s offered from 20.2 to 10.1 us (bench/RESULTS.md, docs/write-path.md).
 -- Nothing else changes:
 --  - commands run in array order: a run of creates is applied where it stands, before the
 --    withdrawal or cancellation that follows it;
@@ -123,9 +123,9 @@ BEGIN
     -- batch through the loop below, which refuses an unknown op).
     IF NOT jsonb_path_exists(p_commands,
                              '$[*] ? (!(@.op == "create") || @.op.type() != "string")') THEN
-        run := pulse_creates(p_commands, 0, jsonb_array_length(p_commands) - 1);
-        steps := run.steps;
-        n := run.events;
+        -- One run from the first command to the last: written below, without the loop.
+        run_from := 0;
+        i := jsonb_array_length(p_commands);
     ELSE
         FOR c IN SELECT value FROM jsonb_array_elements(p_commands) LOOP
             IF c->>'op' = 'create' AND jsonb_typeof(c->'op') = 'string' THEN
@@ -151,11 +151,11 @@ BEGIN
             END IF;
             i := i + 1;
         END LOOP;
-        IF run_from IS NOT NULL THEN
-            run := pulse_creates(p_commands, run_from, i - 1);
-            steps := steps || run.steps;
-            n := n + run.events;
-        END IF;
+    END IF;
+    IF run_from IS NOT NULL THEN  -- the creates up to the last command
+        run := pulse_creates(p_commands, run_from, i - 1);
+        steps := steps || run.steps;
+        n := n + run.events;
     END IF;
     -- One statement takes the seqs, writes the outbox, notifies and answers:
     --  - counter: last, its row lock is held from here to the commit; a batch without any
