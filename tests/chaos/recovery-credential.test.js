@@ -124,3 +124,38 @@ test('past CONNECTION_STATE_RECOVERY_MS: recovered === false and no partial repl
   assert.notEqual(r.connect.sid, id, 'not resumed');
   assert.deepEqual(r.events, [], 'no partial replay');
 });
+
+// Most clients of a quiet wallet have no offset yet (socket.io-client sends one only after its
+// first event). Their replica reported the offset at which each room was joined, so another
+// replica replays exactly what happened after the join.
+test('a client that got no event yet resumes on another replica from its join: what it missed, nothing from before', { timeout: 90000 }, async () => {
+  const stack = await startStack({ IO_THREADS: '1' });
+  const who = address('quiet');
+  const watcher = stack.client(stack.gatewayUrl(0), { transports: ['websocket'], reconnection: false });
+  await watcher.connected();
+  await watcher.join(who);
+  const before = uniqueId('before');
+  assert.equal((await stack.api('test-stream', { streamId: before, sender: who, receiver: address('peer'), amount: '1' })).status, 200);
+  // Replica 0 (one shard) has delivered it: the quiet client joins after it.
+  await waitFor('replica 0 delivered the earlier event', () => watcher.domainEvents().some((e) => e.payload.streamId === before));
+
+  const c = stack.client(stack.gatewayUrl(0), { transports: ['websocket'], reconnection: false });
+  await c.connected();
+  await c.join(who);
+  const { _pid: pid, _lastOffset: offset, id } = c.socket;
+  assert.equal(offset, undefined, 'no event reached it: it has no offset to send');
+  await waitFor('replica 1 knows the client from the presence link', async () =>
+    (await (await fetch(`${stack.gatewayUrl(1)}/ws-status`, { signal: AbortSignal.timeout(2000) })).json())
+      .userConnections?.[who] >= 2, { timeoutMs: 10000, intervalMs: 100 });
+  stack.gateways[0].child.kill('SIGKILL');
+  const missed = [];
+  for (let i = 0; i < 2; i++) {
+    const streamId = uniqueId(`gap-${i}`);
+    missed.push(streamId);
+    assert.equal((await stack.api('test-stream', { streamId, sender: who, receiver: address('peer'), amount: '1' })).status, 200);
+  }
+  await sleep(300);
+  const ok = await rawConnect(stack.gatewayUrl(1), { pid }, { leave: true });
+  assert.equal(ok.connect.sid, id, 'resumed with its socket id, without an offset of its own');
+  assert.deepEqual(ok.events.map((e) => e[1].streamId), missed, 'exactly the events after its join, in order');
+});

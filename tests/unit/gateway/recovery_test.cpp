@@ -7,6 +7,7 @@
 
 #include "fake_engine_socket.hpp"
 #include "sio/recovery.hpp"
+#include "sio/recovery_credential.hpp"
 #include "sio/server.hpp"
 #include "sio/socket.hpp"
 
@@ -127,4 +128,127 @@ TEST_CASE("a reconnecting client resumes its socket id and rooms and gets what i
     CHECK(recovered_flags.back() == false);
     second->end(pulse::engine::CloseReason::transport_close);
     third->end(pulse::engine::CloseReason::transport_close);
+}
+
+// Under load a peer replica's bus can run ahead of ours: a client drained from it resumes here
+// with an offset this shard has not delivered yet. Refusing it would lose what it misses while
+// it starts afresh; resuming at once would send those events twice. The connect waits for the
+// bus instead, and gives up (a fresh session, as before) if the events do not come.
+TEST_CASE("a resume ahead of this shard waits for the bus, then resumes with nothing twice") {
+    boost::asio::io_context io;
+    RecoveryStore store(1, 60s);
+    pulse::sio::ServerOptions options;
+    options.recovery = &store;
+    pulse::sio::Server server(1, options);
+    std::vector<bool> recovered_flags;
+    server.add_namespace("/", [&](pulse::sio::Socket& s) {
+        recovered_flags.push_back(s.recovered());
+        s.on("join", [](pulse::sio::Socket& self, const Json& args, const pulse::sio::Ack&) {
+            self.join(args[0].get<std::string>());
+        });
+    });
+    auto first = std::make_shared<FakeEngineSocket>("s1");
+    server.attach(first, io);
+    first->receive("0");
+    const auto hello = Json::parse(first->texts()[0].substr(2));
+    const std::string sid = hello.at("sid");
+    const std::string pid = hello.at("pid");
+    first->receive(R"(2["join","room-A"])");
+    first->end(pulse::engine::CloseReason::transport_close);
+    store.record({"e", 7}, rooms({"room-A"}), packet("p7"));
+    store.processed(0, {"e", 7});
+
+    SECTION("the bus catches up: resumed, and neither 7 nor 8 is sent again") {
+        auto second = std::make_shared<FakeEngineSocket>("s2");
+        server.attach(second, io);
+        second->receive(R"(0{"pid":")" + pid + R"(","offset":"e:8"})");
+        CHECK(second->texts().empty());  // waiting for 8
+        io.run_for(30ms);
+        CHECK(second->texts().empty());  // still waiting
+        store.record({"e", 8}, rooms({"room-A"}), packet("p8"));
+        store.processed(0, {"e", 8});
+        io.run_for(30ms);
+        const auto texts = second->texts();
+        REQUIRE(texts.size() == 1);
+        CHECK(texts[0] == R"(40{"sid":")" + sid + R"(","pid":")" + pid + R"("})");
+        CHECK(server.rooms(0, "/")->room_size("room-A") == 1);
+        CHECK(recovered_flags == std::vector<bool>{false, true});
+        second->end(pulse::engine::CloseReason::transport_close);
+    }
+    SECTION("the events never come: a fresh session after the wait, as without waiting") {
+        auto second = std::make_shared<FakeEngineSocket>("s2");
+        server.attach(second, io);
+        second->receive(R"(0{"pid":")" + pid + R"(","offset":"e:99"})");
+        io.run_for(200ms);
+        CHECK(second->texts().empty());  // still within the wait (100 x 5 ms)
+        io.run_for(2s);
+        const auto texts = second->texts();
+        REQUIRE(texts.size() == 1);
+        const auto fresh = Json::parse(texts[0].substr(2));
+        CHECK(fresh.at("sid") != sid);
+        CHECK(recovered_flags == std::vector<bool>{false, false});
+        second->end(pulse::engine::CloseReason::transport_close);
+    }
+}
+
+// A session another replica held, claimed here through the presence link.
+TEST_CASE("a peer's session resumes from each room's join offset when the client sent none") {
+    pulse::sio::RecoveryCredential credential("a-key-of-sixteen-bytes-at-least");
+    RecoveryStore store(1, 60s);
+    int claims = 0;
+    std::vector<RecoveryStore::ClaimedRoom> report;
+    store.set_cluster(&credential, [&](const std::string& sid) {
+        ++claims;
+        CHECK(sid == "sid-9");
+        return std::optional(report);
+    });
+    const std::string pid = credential.issue("sid-9");
+    for (int s = 1; s <= 6; ++s)
+        store.record({"e", s}, rooms({s % 2 ? "A" : "B"}), packet("p" + std::to_string(s)));
+    store.processed(0, {"e", 6});
+    pulse::sio::RestoreRefusal why{};
+
+    SECTION("per room: A joined at 2, B at 4; the client got nothing yet") {
+        report = {{"A", {"e", 2}}, {"B", {"e", 4}}};
+        auto r = store.restore(0, pid, std::nullopt, &why);
+        REQUIRE(r);
+        CHECK(r->sid == "sid-9");
+        std::vector<std::string> missed;
+        for (const auto& p : r->missed) missed.push_back(*p);
+        CHECK(missed == std::vector<std::string>{"p3", "p5", "p6"});  // not p1, p2 (A), p4 (B)
+    }
+    SECTION("the client's own offset wins when it is later") {
+        report = {{"A", {"e", 2}}, {"B", {"e", 4}}};
+        auto r = store.restore(0, pid, Offset{"e", 5}, &why);
+        REQUIRE(r);
+        REQUIRE(r->missed.size() == 1);
+        CHECK(*r->missed[0] == "p6");
+    }
+    SECTION("nothing says what it got: refused") {
+        report = {{"A", {}}};
+        CHECK_FALSE(store.restore(0, pid, std::nullopt, &why));
+        CHECK(why == pulse::sio::RestoreRefusal::no_offset);
+    }
+    SECTION("a join ahead of this shard: refused for now, claimed once, resumed when caught up") {
+        report = {{"A", {"e", 7}}};
+        CHECK_FALSE(store.restore(0, pid, std::nullopt, &why));
+        CHECK(why == pulse::sio::RestoreRefusal::ahead_of_shard);
+        store.record({"e", 7}, rooms({"A"}), packet("p7"));
+        store.record({"e", 8}, rooms({"A"}), packet("p8"));
+        store.processed(0, {"e", 8});
+        auto r = store.restore(0, pid, std::nullopt, &why);
+        REQUIRE(r);
+        REQUIRE(r->missed.size() == 1);
+        CHECK(*r->missed[0] == "p8");
+        CHECK(claims == 1);
+    }
+    SECTION("a forged pid, or no report: refused with the reason") {
+        CHECK_FALSE(store.restore(0, "sid-9.forged", std::nullopt, &why));
+        CHECK(why == pulse::sio::RestoreRefusal::unknown_session);
+        store.set_cluster(&credential, [](const std::string&) {
+            return std::optional<std::vector<RecoveryStore::ClaimedRoom>>();
+        });
+        CHECK_FALSE(store.restore(0, pid, Offset{"e", 6}, &why));
+        CHECK(why == pulse::sio::RestoreRefusal::no_room_report);
+    }
 }

@@ -77,11 +77,14 @@ int run_gateway(const GatewayConfig& config) {
         // A client of another (dead or drained) replica resumes here with the rooms that
         // replica last reported on the presence link.
         recovery->set_cluster(credential.get(), [&presence](const std::string& sid) {
-            auto addresses = presence.claim(sid);
-            if (!addresses) return std::optional<std::vector<std::string>>();
-            std::vector<std::string> rooms;
-            for (const auto& a : *addresses) rooms.push_back(stream_room(a));
-            return std::optional<std::vector<std::string>>(std::move(rooms));
+            using Claimed = std::vector<sio::RecoveryStore::ClaimedRoom>;
+            auto memberships = presence.claim(sid);
+            if (!memberships) return std::optional<Claimed>();
+            Claimed rooms;
+            for (const auto& m : *memberships)
+                rooms.push_back(
+                    {stream_room(m.address), sio::parse_offset(m.since).value_or(sio::Offset{})});
+            return std::optional<Claimed>(std::move(rooms));
         });
     }
     StreamRoomStats room_stats;

@@ -18,6 +18,34 @@ std::string random_node_id() {
     return id;
 }
 
+// The wire form of a socket's rooms: "a" holds the addresses and, when any is known, "o" the
+// join offsets in the same order (a separate key, so that replicas of a version without offsets
+// still read "a").
+void put_rooms(Json& message, const std::vector<Membership>& rooms) {
+    Json addresses = Json::array();
+    Json offsets = Json::array();
+    bool any_offset = false;
+    for (const auto& m : rooms) {
+        addresses.push_back(m.address);
+        offsets.push_back(m.since);
+        any_offset = any_offset || !m.since.empty();
+    }
+    message["a"] = std::move(addresses);
+    if (any_offset) message["o"] = std::move(offsets);
+}
+
+// Reads what put_rooms wrote (throws Json::exception on a wrong type); offsets of the wrong
+// count or type are dropped rather than misattributed.
+std::vector<Membership> get_rooms(const Json& addresses, const Json* offsets) {
+    std::vector<Membership> rooms;
+    for (auto& a : addresses.get<std::vector<std::string>>())
+        rooms.push_back(Membership{std::move(a), {}});
+    if (offsets && offsets->is_array() && offsets->size() == rooms.size())
+        for (std::size_t i = 0; i < rooms.size(); ++i)
+            if ((*offsets)[i].is_string()) rooms[i].since = (*offsets)[i].get<std::string>();
+    return rooms;
+}
+
 }  // namespace
 
 Presence::Presence(std::string node_id, std::chrono::milliseconds peer_timeout,
@@ -30,18 +58,21 @@ void Presence::queue(std::string message) {
     if (linked_) outgoing_.push_back(std::move(message));
 }
 
-void Presence::add(const std::string& sid, const std::string& address) {
+void Presence::add(const std::string& sid, const std::string& address, std::string since) {
     std::lock_guard lock(mutex_);
-    local_[sid].push_back(address);
+    Json message{{"n", node_id_}, {"k", "j"}, {"s", sid}, {"a", address}};
+    if (!since.empty()) message["o"] = since;
+    local_[sid].push_back(Membership{address, std::move(since)});
     ++counts_[address];
-    queue(Json{{"n", node_id_}, {"k", "j"}, {"s", sid}, {"a", address}}.dump());
+    queue(message.dump());
 }
 
 void Presence::remove(const std::string& sid, const std::string& address) {
     std::lock_guard lock(mutex_);
     auto s = local_.find(sid);
     if (s == local_.end()) return;
-    auto a = std::find(s->second.begin(), s->second.end(), address);
+    auto a = std::find_if(s->second.begin(), s->second.end(),
+                          [&](const Membership& m) { return m.address == address; });
     if (a == s->second.end()) return;
     s->second.erase(a);
     if (s->second.empty()) local_.erase(s);
@@ -54,11 +85,12 @@ void Presence::disconnect(const std::string& sid, bool recoverable) {
     std::lock_guard lock(mutex_);
     auto s = local_.find(sid);
     if (s == local_.end()) return;
-    for (const auto& address : s->second)
-        if (auto it = counts_.find(address); it != counts_.end() && --it->second == 0)
+    for (const auto& m : s->second)
+        if (auto it = counts_.find(m.address); it != counts_.end() && --it->second == 0)
             counts_.erase(it);
-    queue(
-        Json{{"n", node_id_}, {"k", "d"}, {"s", sid}, {"r", recoverable}, {"a", s->second}}.dump());
+    Json message{{"n", node_id_}, {"k", "d"}, {"s", sid}, {"r", recoverable}};
+    put_rooms(message, s->second);
+    queue(message.dump());
     local_.erase(s);
 }
 
@@ -75,8 +107,8 @@ std::map<std::string, std::size_t> Presence::connections(Scope scope) const {
     auto merged = counts_;
     if (scope == Scope::cluster)
         for (const auto& [node, peer] : peers_)
-            for (const auto& [sid, addresses] : peer.sockets)
-                for (const auto& a : addresses) ++merged[a];
+            for (const auto& [sid, rooms] : peer.sockets)
+                for (const auto& m : rooms) ++merged[m.address];
     return merged;
 }
 
@@ -85,11 +117,11 @@ std::size_t Presence::peer_count() const {
     return peers_.size();
 }
 
-std::optional<std::vector<std::string>> Presence::claim(const std::string& sid) {
+std::optional<std::vector<Membership>> Presence::claim(const std::string& sid) {
     std::lock_guard lock(mutex_);
-    std::optional<std::vector<std::string>> found;
+    std::optional<std::vector<Membership>> found;
     if (auto o = orphans_.find(sid); o != orphans_.end()) {
-        if (o->second.expires >= Clock::now()) found = std::move(o->second.addresses);
+        if (o->second.expires >= Clock::now()) found = std::move(o->second.rooms);
         orphans_.erase(o);
     } else {
         for (auto& [node, peer] : peers_) {
@@ -116,7 +148,17 @@ std::vector<std::string> Presence::take_outgoing() {
 
 std::string Presence::snapshot_message() const {
     std::lock_guard lock(mutex_);
-    return Json{{"n", node_id_}, {"k", "s"}, {"s", local_}}.dump();
+    Json sockets = Json::object();
+    Json offsets = Json::object();
+    for (const auto& [sid, rooms] : local_) {
+        Json one;
+        put_rooms(one, rooms);
+        sockets[sid] = std::move(one["a"]);
+        if (one.contains("o")) offsets[sid] = std::move(one["o"]);
+    }
+    Json message{{"n", node_id_}, {"k", "s"}, {"s", std::move(sockets)}};
+    if (!offsets.empty()) message["o"] = std::move(offsets);
+    return message.dump();
 }
 
 std::string Presence::heartbeat_message() const {
@@ -128,8 +170,8 @@ std::string Presence::goodbye_message() const {
 }
 
 void Presence::orphan_all(Peer& peer, Clock::time_point now) {
-    for (auto& [sid, addresses] : peer.sockets)
-        orphans_[sid] = Orphan{std::move(addresses), now + orphan_window_};
+    for (auto& [sid, rooms] : peer.sockets)
+        orphans_[sid] = Orphan{std::move(rooms), now + orphan_window_};
     peer.sockets.clear();
 }
 
@@ -154,17 +196,30 @@ bool Presence::apply(std::string_view message, Clock::time_point now) {
     peer.last_seen = now;
     auto s = m.find("s");
     auto a = m.find("a");
+    auto o = m.find("o");
+    const Json* offsets = o != m.end() ? &*o : nullptr;
     try {
         if (kind == "h") return true;
         if (kind == "s" && s != m.end() && s->is_object()) {
-            peer.sockets = s->get<std::map<std::string, std::vector<std::string>>>();
+            std::map<std::string, std::vector<Membership>> sockets;
+            for (const auto& [sid, addresses] : s->items()) {
+                const Json* since = nullptr;
+                if (offsets && offsets->is_object())
+                    if (auto it = offsets->find(sid); it != offsets->end()) since = &*it;
+                sockets[sid] = get_rooms(addresses, since);
+            }
+            peer.sockets = std::move(sockets);
         } else if (kind == "j" && s != m.end() && a != m.end()) {
-            peer.sockets[s->get<std::string>()].push_back(a->get<std::string>());
+            Membership joined{a->get<std::string>(), {}};
+            if (offsets && offsets->is_string()) joined.since = offsets->get<std::string>();
+            peer.sockets[s->get<std::string>()].push_back(std::move(joined));
         } else if (kind == "l" && s != m.end() && a != m.end()) {
             auto it = peer.sockets.find(s->get<std::string>());
             if (it == peer.sockets.end()) return true;
             auto& list = it->second;
-            if (auto x = std::find(list.begin(), list.end(), a->get<std::string>());
+            const auto address = a->get<std::string>();
+            if (auto x = std::find_if(list.begin(), list.end(),
+                                      [&](const Membership& r) { return r.address == address; });
                 x != list.end())
                 list.erase(x);
             if (list.empty()) peer.sockets.erase(it);
@@ -173,7 +228,7 @@ bool Presence::apply(std::string_view message, Clock::time_point now) {
             peer.sockets.erase(sid);
             auto r = m.find("r");
             if (r != m.end() && r->is_boolean() && r->get<bool>() && a != m.end())
-                orphans_[sid] = Orphan{a->get<std::vector<std::string>>(), now + orphan_window_};
+                orphans_[sid] = Orphan{get_rooms(*a, offsets), now + orphan_window_};
         } else if (kind == "c" && s != m.end()) {
             const auto sid = s->get<std::string>();
             orphans_.erase(sid);

@@ -22,6 +22,16 @@ namespace pulse::app {
 
 enum class Scope { cluster, local };
 
+// One socket's membership of one address's room. `since` is the offset ("epoch:seq") its shard
+// had delivered when it joined, empty when recovery is off or a peer did not say: a client that
+// resumes the socket on another replica without an offset of its own (it got no event yet)
+// missed exactly that room's events after `since`.
+struct Membership {
+    std::string address;
+    std::string since;
+    bool operator==(const Membership&) const = default;
+};
+
 class Presence {
   public:
     using Clock = std::chrono::steady_clock;
@@ -32,7 +42,7 @@ class Presence {
 
     // Shard threads. One socket joined (add) or left (remove) the room of `address`; a socket
     // went away (`recoverable`: its transport dropped, the client may resume it elsewhere).
-    void add(const std::string& sid, const std::string& address);
+    void add(const std::string& sid, const std::string& address, std::string since = {});
     void remove(const std::string& sid, const std::string& address);
     void disconnect(const std::string& sid, bool recoverable);
 
@@ -42,9 +52,9 @@ class Presence {
     std::map<std::string, std::size_t> connections(Scope scope = Scope::cluster) const;
     std::size_t peer_count() const;
 
-    // Recovery on this replica of a socket another one held: its addresses, taken once (from the
+    // Recovery on this replica of a socket another one held: its rooms, taken once (from the
     // orphans of dead or disconnected sockets, else from a live peer's table). Peers are told.
-    std::optional<std::vector<std::string>> claim(const std::string& sid);
+    std::optional<std::vector<Membership>> claim(const std::string& sid);
 
     // Link thread: whether deltas are queued for peers at all (no link: nothing is queued).
     void set_linked(bool linked);
@@ -62,10 +72,10 @@ class Presence {
   private:
     struct Peer {
         Clock::time_point last_seen;
-        std::map<std::string, std::vector<std::string>> sockets;  // sid -> addresses
+        std::map<std::string, std::vector<Membership>> sockets;  // by sid
     };
     struct Orphan {
-        std::vector<std::string> addresses;
+        std::vector<Membership> rooms;
         Clock::time_point expires;
     };
     void queue(std::string message);
@@ -76,8 +86,8 @@ class Presence {
     std::chrono::milliseconds orphan_window_;
     mutable std::mutex mutex_;
     bool linked_ = false;
-    std::map<std::string, std::vector<std::string>> local_;  // sid -> addresses
-    std::map<std::string, std::size_t> counts_;              // address -> local sockets
+    std::map<std::string, std::vector<Membership>> local_;  // by sid
+    std::map<std::string, std::size_t> counts_;             // address -> local sockets
     std::map<std::string, Peer> peers_;
     std::map<std::string, Orphan> orphans_;
     std::vector<std::string> outgoing_;

@@ -142,9 +142,10 @@ void install_stream_rooms(sio::Server& server, Presence& presence, StreamRoomPol
             });
             for (const auto& a : foreign) socket.leave(stream_room(a));
         }
-        // Count it present again.
+        // Count it present again (it has everything up to what this shard delivered).
+        const std::string since = socket.delivered_offset();
         for_each_stream_address(socket,
-                                [&](const std::string& a) { presence.add(socket.id(), a); });
+                                [&](const std::string& a) { presence.add(socket.id(), a, since); });
     });
 
     server.on("/", "join-stream-room",
@@ -157,7 +158,8 @@ void install_stream_rooms(sio::Server& server, Presence& presence, StreamRoomPol
                       arg.error = "too many rooms";
                       return reject(s, arg, ack);
                   }
-                  if (s.join(room)) presence.add(s.id(), arg.address);  // false: already in it
+                  // false: already in it
+                  if (s.join(room)) presence.add(s.id(), arg.address, s.delivered_offset());
                   confirm(s, "joined-room", arg.address, room, ack);
               });
 

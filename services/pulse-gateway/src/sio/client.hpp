@@ -39,6 +39,7 @@ class Client : public engine::SocketListener, public std::enable_shared_from_thi
 
     const engine::HandshakeRequest& handshake() const { return engine_->request(); }
     std::size_t shard() const { return engine_->shard(); }
+    const Server& server() const { return server_; }
     bool open() const { return !closed_; }
 
     // Encodes and sends one packet (text, then its binary attachments).
@@ -57,12 +58,16 @@ class Client : public engine::SocketListener, public std::enable_shared_from_thi
   private:
     void on_packet(parser::Packet packet);
     void connect(const std::string& nsp, parser::Json auth);
+    // Runs connect() again after kConnectRetry (a resume that waits for this shard to catch up
+    // with the client's offset, see RecoveryStore::behind).
+    void connect_later(std::string nsp, parser::Json auth);
     void fail(std::string_view why);
 
     struct Timer;
     Server& server_;
     std::shared_ptr<engine::Socket> engine_;
-    bool closed_ = false;  // the engine socket ended: nothing is sent any more
+    bool closed_ = false;            // the engine socket ended: nothing is sent any more
+    std::uint8_t resume_waits_ = 0;  // connect_later() calls spent waiting for the bus
     // The flood limit's window (ServerOptions::max_packets_per_second), in the padding after
     // closed_.
     RateWindow packet_rate_;

@@ -23,6 +23,26 @@ std::optional<Offset> parse_offset(std::string_view text) {
     return o;
 }
 
+const char* to_string(RestoreRefusal why) {
+    switch (why) {
+        case RestoreRefusal::unknown_session:
+            return "unknown session";
+        case RestoreRefusal::no_room_report:
+            return "no room report from a peer";
+        case RestoreRefusal::no_offset:
+            return "no offset from the client or the peer";
+        case RestoreRefusal::expired:
+            return "expired";
+        case RestoreRefusal::ahead_of_shard:
+            return "client ahead of this replica";
+        case RestoreRefusal::other_database:
+            return "offset from another database";
+        case RestoreRefusal::history_gone:
+            return "history no longer covers the gap";
+    }
+    return "?";
+}
+
 RecoveryStore::RecoveryStore(std::size_t shards, std::chrono::milliseconds window,
                              std::size_t max_events)
     : window_(window), max_events_(max_events), last_(shards) {}
@@ -56,62 +76,106 @@ void RecoveryStore::save(const std::string& pid, std::string sid, std::vector<st
                          Offset seen) {
     const auto now = Clock::now();
     std::lock_guard lock(mutex_);
-    sessions_[pid] = Saved{std::move(sid), std::move(rooms), std::move(seen), now + window_};
+    sessions_[pid] = Saved{std::move(sid), std::move(rooms), {}, std::move(seen), now + window_};
 }
 
+namespace {
+
+// The later of two offsets of one database; an empty one is no information.
+Offset later(const Offset& a, const Offset& b) {
+    if (a.epoch.empty()) return b;
+    if (b.epoch.empty() || a.epoch != b.epoch) return a;
+    return a.seq >= b.seq ? a : b;
+}
+
+}  // namespace
+
 std::optional<RecoveryStore::Restored> RecoveryStore::restore(
-    std::size_t shard, const std::string& pid, const std::optional<Offset>& client_offset) {
+    std::size_t shard, const std::string& pid, const std::optional<Offset>& client_offset,
+    RestoreRefusal* why) {
+    const auto refuse = [why](RestoreRefusal reason) {
+        if (why) *why = reason;
+        return std::nullopt;
+    };
     const auto now = Clock::now();
     // Everything up to `upto` was broadcast on this shard while the client was away; later events
     // reach it normally once it has re-joined its rooms (same thread, so nothing in between).
     const Offset upto = last_[shard];
-    std::optional<Saved> found;
-    {
-        std::lock_guard lock(mutex_);
-        if (auto it = sessions_.find(pid); it != sessions_.end()) {
-            found = std::move(it->second);
-            sessions_.erase(it);
+
+    std::unique_lock lock(mutex_);
+    auto it = sessions_.find(pid);
+    if (it == sessions_.end()) {
+        // Another replica held the session: a valid credential, and rooms a peer reported. The
+        // claim is kept here from now on, so that a resume that waits for the bus finds it again.
+        lock.unlock();
+        if (!credential_ || !claim_) return refuse(RestoreRefusal::unknown_session);
+        auto sid = credential_->verify(pid);
+        if (!sid) return refuse(RestoreRefusal::unknown_session);
+        auto claimed = claim_(*sid);
+        if (!claimed) return refuse(RestoreRefusal::no_room_report);
+        Saved remote{std::move(*sid), {}, {}, Offset{}, now + window_, true};
+        for (auto& c : *claimed) {
+            remote.rooms.push_back(std::move(c.room));
+            remote.since.push_back(std::move(c.since));
+        }
+        lock.lock();
+        it = sessions_.insert_or_assign(pid, std::move(remote)).first;
+    }
+    const Saved& saved = it->second;
+    if (saved.expires < now) {
+        sessions_.erase(it);
+        return refuse(RestoreRefusal::expired);
+    }
+
+    // Per room, the last event the client has or did not need: its own offset when it sent one
+    // (the most precise: events in flight when the transport dropped count as missed), else what
+    // had been delivered for it at the disconnect; and never one from before it joined the room.
+    const Offset base = client_offset ? *client_offset : saved.seen;
+    std::vector<Offset> from(saved.rooms.size(), base);
+    for (std::size_t i = 0; i < from.size() && i < saved.since.size(); ++i)
+        from[i] = later(base, saved.since[i]);
+    const bool unknown =
+        std::any_of(from.begin(), from.end(), [](const Offset& o) { return o.epoch.empty(); });
+    if (saved.remote && unknown) {
+        sessions_.erase(it);
+        return refuse(RestoreRefusal::no_offset);
+    }
+    // Nothing was broadcast here yet: nothing to re-send either.
+    if (!upto.epoch.empty()) {
+        for (const Offset& o : from) {
+            if (o.epoch.empty()) continue;
+            if (o.epoch != upto.epoch) {
+                sessions_.erase(it);
+                return refuse(RestoreRefusal::other_database);
+            }
+            // The client has (or skipped) events this shard has not delivered yet: they would
+            // reach it twice. Kept for a retry once the bus has brought them here.
+            if (o.seq > upto.seq) return refuse(RestoreRefusal::ahead_of_shard);
         }
     }
-    if (!found) {
-        // Another replica held the session: only a valid credential with the client's offset
-        // (without it there is no telling what it missed) and rooms a peer reported.
-        if (!credential_ || !claim_ || !client_offset) return std::nullopt;
-        auto sid = credential_->verify(pid);
-        if (!sid) return std::nullopt;
-        auto rooms = claim_(*sid);
-        if (!rooms) return std::nullopt;
-        found = Saved{std::move(*sid), std::move(*rooms), *client_offset, now + window_};
-    }
-    std::lock_guard lock(mutex_);
-    Saved saved = std::move(*found);
-    if (saved.expires < now) return std::nullopt;
 
-    // The client's own offset is the most precise (events in flight when the transport dropped
-    // count as missed); without one, what had been processed for it at the disconnect.
-    const Offset from = client_offset ? *client_offset : saved.seen;
-    Restored r;
-    r.sid = std::move(saved.sid);
-    r.rooms = std::move(saved.rooms);
-    // The client saw more than this shard has delivered (its old replica was ahead of us): the
-    // events in between would reach it twice. Rare (a reconnect takes longer than the bus lag);
-    // refused rather than duplicated.
-    if (from.epoch == upto.epoch && from.seq > upto.seq) return std::nullopt;
-    if (upto.epoch.empty() || (from.epoch == upto.epoch && from.seq == upto.seq))
-        return r;  // nothing was broadcast meanwhile
-    if (!from.epoch.empty() && from.epoch != upto.epoch) return std::nullopt;  // another database
+    Restored r{saved.sid, saved.rooms, {}};
+    sessions_.erase(it);
+    if (upto.epoch.empty()) return r;
 
-    // The history must still hold every event after `from` (the next seq onwards).
+    // The history must still hold every event after the earliest `from` (the next seq onwards).
     auto first = std::find_if(history_.begin(), history_.end(),
                               [&](const Entry& e) { return e.at.epoch == upto.epoch; });
-    if (!from.epoch.empty() && (first == history_.end() || first->at.seq > from.seq + 1))
-        return std::nullopt;
+    if (!unknown) {
+        const auto earliest =
+            std::min_element(from.begin(), from.end(),
+                             [](const Offset& a, const Offset& b) { return a.seq < b.seq; });
+        if (earliest != from.end() && (first == history_.end() ? earliest->seq < upto.seq
+                                                               : first->at.seq > earliest->seq + 1))
+            return refuse(RestoreRefusal::history_gone);
+    }
     for (auto e = first; e != history_.end(); ++e) {
-        if (e->at.epoch != upto.epoch || e->at.seq <= from.seq || e->at.seq > upto.seq) continue;
-        const bool concerned =
-            std::any_of(e->rooms->begin(), e->rooms->end(), [&](const auto& room) {
-                return std::find(r.rooms.begin(), r.rooms.end(), room) != r.rooms.end();
-            });
+        if (e->at.epoch != upto.epoch || e->at.seq > upto.seq) continue;
+        bool concerned = false;
+        for (std::size_t i = 0; i < r.rooms.size() && !concerned; ++i)
+            concerned =
+                (from[i].epoch.empty() || e->at.seq > from[i].seq) &&
+                std::find(e->rooms->begin(), e->rooms->end(), r.rooms[i]) != e->rooms->end();
         if (concerned) r.missed.push_back(e->packet);
     }
     return r;

@@ -33,6 +33,18 @@ struct Offset {
 std::string format_offset(const Offset& offset);  // "epoch:seq"
 std::optional<Offset> parse_offset(std::string_view text);
 
+// Why a resume was refused (the client then starts a fresh session), for the log and tests.
+enum class RestoreRefusal {
+    unknown_session,  // no saved session, and no valid credential with an offset
+    no_room_report,   // another replica's session, but no peer reported its rooms
+    no_offset,        // another replica's session, and nothing says what the client got
+    expired,          // the recovery window has passed
+    ahead_of_shard,   // the client has events this shard has not delivered yet (kept: retry)
+    other_database,   // the client's offset is from another epoch
+    history_gone,     // the history no longer holds every event the client missed
+};
+const char* to_string(RestoreRefusal why);
+
 class RecoveryStore {
   public:
     RecoveryStore(std::size_t shards, std::chrono::milliseconds window,
@@ -41,11 +53,16 @@ class RecoveryStore {
     std::chrono::milliseconds window() const { return window_; }
 
     // Across replicas: pids are credentials signed with the deployment's key, and a pid this
-    // replica never issued resumes when its signature holds, the client sent its offset, and
-    // `claim` gives the rooms a peer last reported for that socket id (the claim takes them, so
-    // a pid resumes once). Both outlive the store. Set before serving.
+    // replica never issued resumes when its signature holds and `claim` gives the rooms a peer
+    // last reported for that socket id (the claim takes them, so a pid resumes once). What the
+    // client missed starts after its own offset, or, when it got no event yet, after the offset
+    // each room's join reported. Both outlive the store. Set before serving.
+    struct ClaimedRoom {
+        std::string room;
+        Offset since;  // delivered on the peer's shard when the socket joined; empty: unknown
+    };
     using RemoteClaim =
-        std::function<std::optional<std::vector<std::string>>(const std::string& sid)>;
+        std::function<std::optional<std::vector<ClaimedRoom>>(const std::string& sid)>;
     void set_cluster(const RecoveryCredential* credential, RemoteClaim claim);
     // The pid for a new socket: a credential when a key is set, else a random id.
     std::string issue_pid(const std::string& sid) const;
@@ -67,17 +84,22 @@ class RecoveryStore {
     };
     // Shard thread: takes the saved session of `pid` (once). Nothing when unknown, expired, or
     // when the history no longer covers what the client missed (it then starts afresh, like
-    // socket.io does).
+    // socket.io does). Refused with `ahead_of_shard`, the session stays: the client already has
+    // events this shard has not delivered yet (its old replica's bus ran ahead of ours), which
+    // the bus brings here within moments, so the caller may wait and ask again.
     std::optional<Restored> restore(std::size_t shard, const std::string& pid,
-                                    const std::optional<Offset>& client_offset);
+                                    const std::optional<Offset>& client_offset,
+                                    RestoreRefusal* why = nullptr);
 
   private:
     using Clock = std::chrono::steady_clock;
     struct Saved {
         std::string sid;
         std::vector<std::string> rooms;
-        Offset seen;
+        std::vector<Offset> since;  // a peer's session: per room, the offset at its join
+        Offset seen;                // this replica's session: delivered at the disconnect
         Clock::time_point expires;
+        bool remote = false;
     };
     struct Entry {
         Offset at;

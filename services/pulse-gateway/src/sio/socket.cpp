@@ -6,6 +6,8 @@
 #include "engine/socket.hpp"
 #include "parser/encoder.hpp"
 #include "sio/client.hpp"
+#include "sio/recovery.hpp"
+#include "sio/server.hpp"
 
 namespace pulse::sio {
 
@@ -50,6 +52,13 @@ const std::string& Socket::pid() const {
 void Socket::set_recovery(std::string pid, bool recovered) {
     occasional().pid = std::move(pid);
     occasional().recovered = recovered;
+}
+
+std::string Socket::delivered_offset() const {
+    const RecoveryStore* recovery = client_->server().options().recovery;
+    if (!recovery) return {};
+    const Offset& at = recovery->last_processed(shard());
+    return at.epoch.empty() ? std::string() : format_offset(at);
 }
 
 const Json& Socket::auth() const {

@@ -80,6 +80,10 @@ class Socket : public adapter::Member, public std::enable_shared_from_this<Socke
     const std::string& pid() const;
     bool recovered() const { return occasional_ && occasional_->recovered; }
     void set_recovery(std::string pid, bool recovered);
+    // The offset ("epoch:seq") broadcasts have been delivered up to on this socket's shard: a
+    // room joined now receives the events after it. Empty when recovery is off or nothing was
+    // broadcast yet.
+    std::string delivered_offset() const;
 
     // This socket's own handlers. A handler for an event replaces the socket's earlier one, and
     // takes precedence over a namespace-wide handler (Server::on) for the same event. Prefer the
