@@ -226,7 +226,10 @@ class Load {
         out.received += n;
         if (n > 1) {
           out.dup += n - 1;
-          if (out.details.length < 20) out.details.push(`${c.addr.slice(0, 8)}: ${id} ${n} times`);
+          // When each copy came, beside the client's (re)connects: tells a replay from a live copy.
+          const at = c.arrivals.filter((a) => a.streamId === id).map((a) => a.t);
+          const connects = (c.connectLog || []).map((l) => `${l.t}${l.recovered ? 'r' : ''}`);
+          if (out.details.length < 20) out.details.push(`${c.addr.slice(0, 8)} (${c.transport}, socket ${c.socket.id}): ${id} ${n} times, at ${at.join(',')}; connects ${connects.join(',')}`);
         }
       }
       for (const p of ok) {

@@ -96,6 +96,7 @@ class Proc {
       for (const line of chunk.toString().split('\n')) if (line) this.output.push(line);
       if (this.output.length > 400) this.output.splice(0, this.output.length - 400);
       if (process.env.PULSE_E2E_VERBOSE) process.stderr.write(`[${name}] ${chunk}`);
+      if (process.env.PULSE_E2E_LOG_DIR) fs.appendFileSync(path.join(process.env.PULSE_E2E_LOG_DIR, `${name}.log`), chunk);
     };
     this.child.stdout.on('data', keep);
     this.child.stderr.on('data', keep);

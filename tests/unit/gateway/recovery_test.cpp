@@ -216,6 +216,8 @@ TEST_CASE("a peer's session resumes from each room's join offset when the client
         std::vector<std::string> missed;
         for (const auto& p : r->missed) missed.push_back(*p);
         CHECK(missed == std::vector<std::string>{"p3", "p5", "p6"});  // not p1, p2 (A), p4 (B)
+        // Where each room's replay started: what the resumed socket is known to have.
+        CHECK(r->from == std::vector<Offset>{{"e", 2}, {"e", 4}});
     }
     SECTION("the client's own offset wins when it is later") {
         report = {{"A", {"e", 2}}, {"B", {"e", 4}}};

@@ -142,10 +142,11 @@ void install_stream_rooms(sio::Server& server, Presence& presence, StreamRoomPol
             });
             for (const auto& a : foreign) socket.leave(stream_room(a));
         }
-        // Count it present again (it has everything up to what this shard delivered).
-        const std::string since = socket.delivered_offset();
-        for_each_stream_address(socket,
-                                [&](const std::string& a) { presence.add(socket.id(), a, since); });
+        // Count it present again, with what it is known to have of each room (where its replay
+        // started: the replay may not reach it, and a peer must then replay it again).
+        for_each_stream_address(socket, [&](const std::string& a) {
+            presence.add(socket.id(), a, socket.join_offset(stream_room(a)));
+        });
     });
 
     server.on("/", "join-stream-room",

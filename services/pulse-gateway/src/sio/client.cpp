@@ -205,6 +205,13 @@ void Client::connect(const std::string& nsp, parser::Json auth) {
             }
             if (restored) {
                 pid = p->get<std::string>();
+                log::debug("sio resumed",
+                           {{"sid", restored->sid},
+                            {"engine_sid", engine_->id()},
+                            {"offset", offset ? format_offset(*offset) : "-"},
+                            {"replica_at", format_offset(recovery->last_processed(shard()))},
+                            {"missed", restored->missed.size()},
+                            {"waited_ms", resume_waits_ * kConnectRetry.count()}});
             } else {
                 log::info("sio resume refused, the client starts a fresh session",
                           {{"sid", engine_->id()},
@@ -220,7 +227,16 @@ void Client::connect(const std::string& nsp, parser::Json auth) {
 
     auto socket = std::make_shared<Socket>(*this, std::move(sid), *handlers, std::move(auth),
                                            shard_ns->rooms);
-    if (recovery) socket->set_recovery(pid, restored.has_value());
+    if (recovery) {
+        std::vector<std::pair<std::string, std::string>> resumed_from;
+        if (restored)
+            for (std::size_t i = 0; i < restored->rooms.size() && i < restored->from.size(); ++i)
+                resumed_from.emplace_back(restored->rooms[i],
+                                          restored->from[i].epoch.empty()
+                                              ? std::string()
+                                              : format_offset(restored->from[i]));
+        socket->set_recovery(pid, restored.has_value(), std::move(resumed_from));
+    }
     sockets_.push_back(socket);
     ++shard_ns->sockets;
     // The connect deadline is met: free the timer rather than keep it idle

@@ -154,7 +154,7 @@ std::optional<RecoveryStore::Restored> RecoveryStore::restore(
         }
     }
 
-    Restored r{saved.sid, saved.rooms, {}};
+    Restored r{saved.sid, saved.rooms, {}, from};
     sessions_.erase(it);
     if (upto.epoch.empty()) return r;
 

@@ -81,6 +81,9 @@ class RecoveryStore {
         std::string sid;
         std::vector<std::string> rooms;
         std::vector<std::shared_ptr<const std::string>> missed;  // in order
+        // Per room, where its replay started: what the resumed socket is known to have (the
+        // replay itself was only sent, and may never arrive). Empty epoch: from the start.
+        std::vector<Offset> from;
     };
     // Shard thread: takes the saved session of `pid` (once). Nothing when unknown, expired, or
     // when the history no longer covers what the client missed (it then starts afresh, like

@@ -49,9 +49,11 @@ const std::string& Socket::pid() const {
     return occasional_ ? occasional_->pid : none;
 }
 
-void Socket::set_recovery(std::string pid, bool recovered) {
+void Socket::set_recovery(std::string pid, bool recovered,
+                          std::vector<std::pair<std::string, std::string>> resumed_from) {
     occasional().pid = std::move(pid);
     occasional().recovered = recovered;
+    occasional().resumed_from = std::move(resumed_from);
 }
 
 std::string Socket::delivered_offset() const {
@@ -59,6 +61,13 @@ std::string Socket::delivered_offset() const {
     if (!recovery) return {};
     const Offset& at = recovery->last_processed(shard());
     return at.epoch.empty() ? std::string() : format_offset(at);
+}
+
+std::string Socket::join_offset(std::string_view room) const {
+    if (occasional_)
+        for (const auto& [r, offset] : occasional_->resumed_from)
+            if (r == room) return offset;
+    return delivered_offset();
 }
 
 const Json& Socket::auth() const {

@@ -79,11 +79,16 @@ class Socket : public adapter::Member, public std::enable_shared_from_this<Socke
     // this socket resumed an earlier one (same id, same rooms; missed broadcasts re-sent).
     const std::string& pid() const;
     bool recovered() const { return occasional_ && occasional_->recovered; }
-    void set_recovery(std::string pid, bool recovered);
+    // `resumed_from`: per room of a resumed socket, where its replay started (room, offset).
+    void set_recovery(std::string pid, bool recovered,
+                      std::vector<std::pair<std::string, std::string>> resumed_from = {});
     // The offset ("epoch:seq") broadcasts have been delivered up to on this socket's shard: a
     // room joined now receives the events after it. Empty when recovery is off or nothing was
     // broadcast yet.
     std::string delivered_offset() const;
+    // What this socket is known to have of `room`: where a resume's replay of it started (the
+    // replay may never have reached the client), else delivered_offset(). Empty: unknown.
+    std::string join_offset(std::string_view room) const;
 
     // This socket's own handlers. A handler for an event replaces the socket's earlier one, and
     // takes precedence over a namespace-wide handler (Server::on) for the same event. Prefer the
@@ -149,6 +154,7 @@ class Socket : public adapter::Member, public std::enable_shared_from_this<Socke
     struct Occasional {
         std::string pid;
         bool recovered = false;
+        std::vector<std::pair<std::string, std::string>> resumed_from;  // room, offset
         std::uint64_t next_ack_id = 0;
         std::vector<std::pair<std::uint64_t, AckHandler>> pending_acks;
     };
