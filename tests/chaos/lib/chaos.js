@@ -141,8 +141,9 @@ class Load {
       c.transport = transports[0];
       c.arrivals = []; // { streamId, t }
       c.connectLog = []; // { t, recovered } per connect
-      c.socket.on('connect', () => c.connectLog.push({ t: Date.now(), recovered: c.socket.recovered }));
-      c.socket.on('new-stream', (p) => c.arrivals.push({ streamId: p.streamId, t: Date.now(), ts: p.timestamp }));
+      // With the Engine.IO session each came on: a duplicate's two copies then name their sessions.
+      c.socket.on('connect', () => c.connectLog.push({ t: Date.now(), recovered: c.socket.recovered, engine: c.socket.io.engine?.id }));
+      c.socket.on('new-stream', (p) => c.arrivals.push({ streamId: p.streamId, t: Date.now(), ts: p.timestamp, engine: c.socket.io.engine?.id }));
       return c;
     });
     await inBatches(this.clients, 50, async (c) => {
@@ -227,8 +228,8 @@ class Load {
         if (n > 1) {
           out.dup += n - 1;
           // When each copy came, beside the client's (re)connects: tells a replay from a live copy.
-          const at = c.arrivals.filter((a) => a.streamId === id).map((a) => a.t);
-          const connects = (c.connectLog || []).map((l) => `${l.t}${l.recovered ? 'r' : ''}`);
+          const at = c.arrivals.filter((a) => a.streamId === id).map((a) => `${a.t}@${a.engine}`);
+          const connects = (c.connectLog || []).map((l) => `${l.t}${l.recovered ? 'r' : ''}@${l.engine}`);
           if (out.details.length < 20) out.details.push(`${c.addr.slice(0, 8)} (${c.transport}, socket ${c.socket.id}): ${id} ${n} times, at ${at.join(',')}; connects ${connects.join(',')}`);
         }
       }

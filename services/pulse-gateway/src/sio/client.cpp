@@ -291,9 +291,15 @@ void Client::on_close(engine::CloseReason reason) {
                              reason == engine::CloseReason::server_shutdown;
     if (auto* recovery = server_.options().recovery; recovery && recoverable) {
         auto it = find_socket("/");
-        if (it != sockets_.end() && !(*it)->pid().empty())
+        if (it != sockets_.end() && !(*it)->pid().empty()) {
+            log::debug("sio session kept for a resume",
+                       {{"sid", (*it)->id()},
+                        {"engine_sid", engine_->id()},
+                        {"reason", why},
+                        {"replica_at", format_offset(recovery->last_processed(shard()))}});
             recovery->save((*it)->pid(), (*it)->id(), (*it)->rooms(),
                            recovery->last_processed(shard()));
+        }
     }
     while (!sockets_.empty()) {
         const std::string nsp = sockets_.front()->nsp();
