@@ -21,12 +21,13 @@ class FakeEngineSocket : public engine::Socket {
     std::string_view transport_name() const override { return "websocket"; }
 
     void send_text_packet(std::shared_ptr<const std::string> packet) override {
-        if (!closed) sent.push_back(std::move(packet));
+        if (open()) sent.push_back(std::move(packet));
     }
     void send_binary(std::shared_ptr<const std::string> bytes) override {
-        if (!closed) binaries.push_back(*bytes);
+        if (open()) binaries.push_back(*bytes);
     }
     std::size_t buffered_bytes() const override { return 0; }
+    bool open() const override { return !closed && !ending; }
     void close() override { end(engine::CloseReason::server_close); }
 
     // The peer side.
@@ -36,6 +37,9 @@ class FakeEngineSocket : public engine::Socket {
     void receive_binary(std::string_view bytes) {
         if (listener) listener->on_message(bytes, true);
     }
+    // The session ends now and drops what is sent; on_close comes with end(), as the real
+    // session posts it.
+    void begin_end() { ending = true; }
     void end(engine::CloseReason reason) {
         if (closed) return;
         closed = true;
@@ -57,6 +61,7 @@ class FakeEngineSocket : public engine::Socket {
     std::vector<std::shared_ptr<const std::string>> sent;
     std::vector<std::string> binaries;
     bool closed = false;
+    bool ending = false;
     engine::CloseReason close_reason = engine::CloseReason::transport_close;
 
   private:

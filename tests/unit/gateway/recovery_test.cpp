@@ -254,3 +254,46 @@ TEST_CASE("a peer's session resumes from each room's join offset when the client
         CHECK(why == pulse::sio::RestoreRefusal::no_room_report);
     }
 }
+
+// The engine ends a session at once and tells the upper layer later (on_close is posted): a
+// broadcast in between is dropped, so the saved session must not count it as seen.
+TEST_CASE("a broadcast dropped between the session's end and on_close is replayed on resume") {
+    boost::asio::io_context io;
+    RecoveryStore store(1, 60s);
+    pulse::sio::ServerOptions options;
+    options.recovery = &store;
+    pulse::sio::Server server(1, options);
+    server.add_namespace("/", [](pulse::sio::Socket& s) {
+        s.on("join", [](pulse::sio::Socket& self, const Json& args, const pulse::sio::Ack&) {
+            self.join(args[0].get<std::string>());
+        });
+    });
+    auto broadcast = [&](std::int64_t seq) {
+        auto p = packet(R"(42["ev",{},"e:)" + std::to_string(seq) + R"("])");
+        store.record({"e", seq}, rooms({"room-A"}), p);
+        server.rooms(0, "/")->broadcast(std::vector<std::string>{"room-A"}, p);
+        store.processed(0, {"e", seq});
+    };
+    auto first = std::make_shared<FakeEngineSocket>("s1");
+    server.attach(first, io);
+    first->receive("0");
+    const auto hello = Json::parse(first->texts()[0].substr(2));
+    const std::string pid = hello.at("pid");
+    first->receive(R"(2["join","room-A"])");
+    broadcast(1);  // delivered
+    first->begin_end();
+    broadcast(2);  // dropped: the session has ended, its on_close not yet run
+    first->end(pulse::engine::CloseReason::transport_close);
+    CHECK(first->texts().back() == R"(42["ev",{},"e:1"])");
+
+    // The client got 1 but does not send it (as a client whose last event came in the same
+    // packet as the close); what it was last known to have is 1, so 2 is replayed.
+    auto second = std::make_shared<FakeEngineSocket>("s2");
+    server.attach(second, io);
+    second->receive(R"(0{"pid":")" + pid + R"("})");
+    const auto texts = second->texts();
+    REQUIRE(texts.size() == 2);
+    CHECK(Json::parse(texts[0].substr(2)).at("sid") == hello.at("sid"));
+    CHECK(texts[1] == R"(42["ev",{},"e:2"])");
+    second->end(pulse::engine::CloseReason::transport_close);
+}

@@ -39,6 +39,7 @@ class Session final : public Socket,
     void send_text_packet(std::shared_ptr<const std::string> packet) override;
     void send_binary(std::shared_ptr<const std::string> bytes) override;
     std::size_t buffered_bytes() const override;
+    bool open() const override { return state_ == State::open; }
     void close() override;
 
     // Driven by engine::Server on this session's shard.

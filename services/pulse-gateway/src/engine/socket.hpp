@@ -68,6 +68,9 @@ class Socket {
     virtual void send_binary(std::shared_ptr<const std::string> bytes) = 0;
     // Bytes queued and not yet handed to the kernel.
     virtual std::size_t buffered_bytes() const = 0;
+    // False once the session has ended, before on_close reaches the upper layer (it is posted):
+    // what is sent in between is dropped.
+    virtual bool open() const = 0;
     // Flushes what is queued, then closes the session (close packet over polling, close frame
     // over WebSocket). on_close fires once, with server_close.
     virtual void close() = 0;

@@ -81,7 +81,17 @@ void Client::send(const parser::Packet& packet) {
 }
 
 void Client::send_encoded(const std::shared_ptr<const std::string>& engine_text_packet) {
-    if (!closed_) engine_->send_text_packet(engine_text_packet);
+    if (closed_) return;
+    if (!engine_->open()) {
+        // The session ended and its on_close is on its way: this broadcast never reaches the
+        // client, which has what this shard had delivered before it (processed() runs after
+        // the delivery).
+        const RecoveryStore* recovery = server_.options().recovery;
+        if (recovery && !dropped_after_)
+            dropped_after_ = std::make_unique<Offset>(recovery->last_processed(shard()));
+        return;
+    }
+    engine_->send_text_packet(engine_text_packet);
 }
 
 void Client::close() {
@@ -292,13 +302,13 @@ void Client::on_close(engine::CloseReason reason) {
     if (auto* recovery = server_.options().recovery; recovery && recoverable) {
         auto it = find_socket("/");
         if (it != sockets_.end() && !(*it)->pid().empty()) {
-            log::debug("sio session kept for a resume",
-                       {{"sid", (*it)->id()},
-                        {"engine_sid", engine_->id()},
-                        {"reason", why},
-                        {"replica_at", format_offset(recovery->last_processed(shard()))}});
-            recovery->save((*it)->pid(), (*it)->id(), (*it)->rooms(),
-                           recovery->last_processed(shard()));
+            const Offset seen =
+                dropped_after_ ? *dropped_after_ : recovery->last_processed(shard());
+            log::debug("sio session kept for a resume", {{"sid", (*it)->id()},
+                                                         {"engine_sid", engine_->id()},
+                                                         {"reason", why},
+                                                         {"seen", format_offset(seen)}});
+            recovery->save((*it)->pid(), (*it)->id(), (*it)->rooms(), seen);
         }
     }
     while (!sockets_.empty()) {

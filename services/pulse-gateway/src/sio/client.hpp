@@ -25,6 +25,7 @@ namespace pulse::sio {
 
 class Server;
 class Socket;
+struct Offset;
 
 class Client : public engine::SocketListener, public std::enable_shared_from_this<Client> {
   public:
@@ -68,6 +69,9 @@ class Client : public engine::SocketListener, public std::enable_shared_from_thi
     std::shared_ptr<engine::Socket> engine_;
     bool closed_ = false;            // the engine socket ended: nothing is sent any more
     std::uint8_t resume_waits_ = 0;  // connect_later() calls spent waiting for the bus
+    // Recovery: what this shard had delivered when the first broadcast after the session's end
+    // was dropped (on_close comes later); the client has nothing after it.
+    std::unique_ptr<Offset> dropped_after_;
     // The flood limit's window (ServerOptions::max_packets_per_second), in the padding after
     // closed_.
     RateWindow packet_rate_;
