@@ -7,6 +7,7 @@
 #include "app/status.hpp"
 #include "app/stream_rooms.hpp"
 #include "fake_engine_socket.hpp"
+#include "sio/recovery.hpp"
 #include "sio/server.hpp"
 #include "sio/socket.hpp"
 
@@ -138,4 +139,49 @@ TEST_CASE("presence counts sockets per address across shards and forgets disconn
     CHECK(app.presence.user_count() == 0);
     CHECK(pulse::app::ws_status_json(app.presence) ==
           R"({"connectedUsers":[],"userConnections":{}})");
+}
+
+// A client that never had a broadcast (socket.io-client then resumes without an offset) whose
+// transport drops with events in flight: they were sent, not received. On the same replica it
+// resumes from its room's join offset, so they come again; before, it resumed after what had
+// been sent and lost them.
+TEST_CASE("a client without an offset resumes here from its join: events in flight come again") {
+    using namespace std::chrono_literals;
+    boost::asio::io_context io;
+    pulse::sio::RecoveryStore store(1, 60s);
+    pulse::sio::ServerOptions options;
+    options.recovery = &store;
+    pulse::sio::Server server(1, options);
+    pulse::app::Presence presence;
+    pulse::app::install_stream_rooms(server, presence);
+    pulse::app::connect_recovery(store, presence, nullptr);
+    const std::string room = "stream-" + kAlice;
+    auto broadcast = [&](std::int64_t seq) {
+        auto p = std::make_shared<const std::string>(R"(42["new-stream",{},"e:)" +
+                                                     std::to_string(seq) + R"("])");
+        store.record({"e", seq}, std::make_shared<const std::vector<std::string>>(1, room), p);
+        server.rooms(0, "/")->broadcast(std::vector<std::string>{room}, p);
+        store.processed(0, {"e", seq});
+    };
+    broadcast(1);  // before the join: not for it
+
+    auto first = std::make_shared<FakeEngineSocket>("s1");
+    server.attach(first, io);
+    first->receive("0");
+    const auto hello = Json::parse(first->texts()[0].substr(2));
+    first->receive(R"(2["join-stream-room",")" + kAlice + R"("])");
+    broadcast(2);  // sent to it, never received
+    broadcast(3);
+    CHECK(last(*first) == R"(42["new-stream",{},"e:3"])");
+    first->end(pulse::engine::CloseReason::transport_close);
+
+    auto second = std::make_shared<FakeEngineSocket>("s2");
+    server.attach(second, io);
+    second->receive(R"(0{"pid":")" + hello.at("pid").get<std::string>() + R"("})");
+    const auto texts = second->texts();
+    REQUIRE(texts.size() == 3);
+    CHECK(Json::parse(texts[0].substr(2)).at("sid") == hello.at("sid"));
+    CHECK(texts[1] == R"(42["new-stream",{},"e:2"])");
+    CHECK(texts[2] == R"(42["new-stream",{},"e:3"])");
+    second->end(pulse::engine::CloseReason::transport_close);
 }

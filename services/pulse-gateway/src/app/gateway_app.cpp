@@ -75,17 +75,9 @@ int run_gateway(const GatewayConfig& config) {
         credential = std::make_unique<sio::RecoveryCredential>(
             config.recovery_key.empty() ? random_key() : config.recovery_key);
         // A client of another (dead or drained) replica resumes here with the rooms that
-        // replica last reported on the presence link.
-        recovery->set_cluster(credential.get(), [&presence](const std::string& sid) {
-            using Claimed = std::vector<sio::RecoveryStore::ClaimedRoom>;
-            auto memberships = presence.claim(sid);
-            if (!memberships) return std::optional<Claimed>();
-            Claimed rooms;
-            for (const auto& m : *memberships)
-                rooms.push_back(
-                    {stream_room(m.address), sio::parse_offset(m.since).value_or(sio::Offset{})});
-            return std::optional<Claimed>(std::move(rooms));
-        });
+        // replica last reported on the presence link; every resume without an offset starts at
+        // its rooms' join offsets.
+        connect_recovery(*recovery, presence, credential.get());
     }
     StreamRoomStats room_stats;
     sio::ServerOptions sio_options;

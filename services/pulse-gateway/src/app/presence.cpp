@@ -136,6 +136,12 @@ std::optional<std::vector<Membership>> Presence::claim(const std::string& sid) {
     return found;
 }
 
+std::vector<Membership> Presence::memberships(const std::string& sid) const {
+    std::lock_guard lock(mutex_);
+    auto s = local_.find(sid);
+    return s == local_.end() ? std::vector<Membership>() : s->second;
+}
+
 void Presence::set_linked(bool linked) {
     std::lock_guard lock(mutex_);
     linked_ = linked;

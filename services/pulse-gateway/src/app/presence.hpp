@@ -55,6 +55,8 @@ class Presence {
     // Recovery on this replica of a socket another one held: its rooms, taken once (from the
     // orphans of dead or disconnected sockets, else from a live peer's table). Peers are told.
     std::optional<std::vector<Membership>> claim(const std::string& sid);
+    // This replica's socket `sid`: its rooms and join offsets (empty when unknown here).
+    std::vector<Membership> memberships(const std::string& sid) const;
 
     // Link thread: whether deltas are queued for peers at all (no link: nothing is queued).
     void set_linked(bool linked);

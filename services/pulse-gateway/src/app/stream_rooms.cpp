@@ -6,6 +6,7 @@
 #include <pulse/strkey.hpp>
 
 #include "app/auth.hpp"
+#include "sio/recovery.hpp"
 #include "sio/server.hpp"
 #include "sio/socket.hpp"
 
@@ -179,6 +180,30 @@ void install_stream_rooms(sio::Server& server, Presence& presence, StreamRoomPol
         const bool recoverable = reason == "transport close" || reason == "transport error" ||
                                  reason == "ping timeout" || reason == "server shutting down";
         presence.disconnect(s.id(), recoverable);
+    });
+}
+
+void connect_recovery(sio::RecoveryStore& store, Presence& presence,
+                      const sio::RecoveryCredential* credential) {
+    const auto offset_of = [](const Membership& m) {
+        return sio::parse_offset(m.since).value_or(sio::Offset{});
+    };
+    store.set_join_offsets(
+        [&presence, offset_of](const std::string& sid, const std::vector<std::string>& rooms) {
+            std::vector<sio::Offset> since(rooms.size());
+            for (const auto& m : presence.memberships(sid))
+                for (std::size_t i = 0; i < rooms.size(); ++i)
+                    if (rooms[i] == stream_room(m.address)) since[i] = offset_of(m);
+            return since;
+        });
+    if (!credential) return;
+    store.set_cluster(credential, [&presence, offset_of](const std::string& sid) {
+        using Claimed = std::vector<sio::RecoveryStore::ClaimedRoom>;
+        auto memberships = presence.claim(sid);
+        if (!memberships) return std::optional<Claimed>();
+        Claimed rooms;
+        for (const auto& m : *memberships) rooms.push_back({stream_room(m.address), offset_of(m)});
+        return std::optional<Claimed>(std::move(rooms));
     });
 }
 

@@ -20,8 +20,10 @@
 #include "app/presence.hpp"
 
 namespace pulse::sio {
+class RecoveryCredential;
+class RecoveryStore;
 class Server;
-}
+}  // namespace pulse::sio
 
 namespace pulse::app {
 
@@ -48,5 +50,12 @@ struct StreamRoomPolicy {
 // Registers the handlers on `server`'s "/" namespace. `presence`, the authenticator and the
 // stats must outlive the server.
 void install_stream_rooms(sio::Server& server, Presence& presence, StreamRoomPolicy policy = {});
+
+// Connection state recovery from the presence registry: the join offsets of this replica's
+// sockets (a client that resumes without an offset missed what its rooms got since), and with a
+// `credential`, the rooms and join offsets a peer reported for its sockets (claimed once), so
+// that their clients resume here. `presence` outlives `store`.
+void connect_recovery(sio::RecoveryStore& store, Presence& presence,
+                      const sio::RecoveryCredential* credential);
 
 }  // namespace pulse::app

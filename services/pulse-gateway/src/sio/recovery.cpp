@@ -75,8 +75,11 @@ void RecoveryStore::record(const Offset& at, std::shared_ptr<const std::vector<s
 void RecoveryStore::save(const std::string& pid, std::string sid, std::vector<std::string> rooms,
                          Offset seen) {
     const auto now = Clock::now();
+    std::vector<Offset> since;
+    if (join_offsets_) since = join_offsets_(sid, rooms);
     std::lock_guard lock(mutex_);
-    sessions_[pid] = Saved{std::move(sid), std::move(rooms), {}, std::move(seen), now + window_};
+    sessions_[pid] =
+        Saved{std::move(sid), std::move(rooms), std::move(since), std::move(seen), now + window_};
 }
 
 namespace {
@@ -128,12 +131,17 @@ std::optional<RecoveryStore::Restored> RecoveryStore::restore(
     }
 
     // Per room, the last event the client has or did not need: its own offset when it sent one
-    // (the most precise: events in flight when the transport dropped count as missed), else what
-    // had been delivered for it at the disconnect; and never one from before it joined the room.
-    const Offset base = client_offset ? *client_offset : saved.seen;
-    std::vector<Offset> from(saved.rooms.size(), base);
-    for (std::size_t i = 0; i < from.size() && i < saved.since.size(); ++i)
-        from[i] = later(base, saved.since[i]);
+    // (the most precise: events in flight when the transport dropped count as missed), never one
+    // from before it joined the room. Without an offset it has had no broadcast at all: the
+    // room's join offset, else (not known) what had been sent to it until the disconnect.
+    std::vector<Offset> from(saved.rooms.size());
+    for (std::size_t i = 0; i < from.size(); ++i) {
+        const Offset since = i < saved.since.size() ? saved.since[i] : Offset{};
+        if (client_offset)
+            from[i] = later(*client_offset, since);
+        else
+            from[i] = since.epoch.empty() ? saved.seen : since;
+    }
     const bool unknown =
         std::any_of(from.begin(), from.end(), [](const Offset& o) { return o.epoch.empty(); });
     if (saved.remote && unknown) {

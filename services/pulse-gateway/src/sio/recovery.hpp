@@ -64,6 +64,14 @@ class RecoveryStore {
     using RemoteClaim =
         std::function<std::optional<std::vector<ClaimedRoom>>(const std::string& sid)>;
     void set_cluster(const RecoveryCredential* credential, RemoteClaim claim);
+    // Per room of a socket of this replica, the offset at which it joined (empty epoch: not
+    // known); asked when the socket is kept for a resume. A client that resumes without an
+    // offset has had no broadcast at all, so it missed each room's events after that. Without
+    // it, such a client resumes after what had been sent to it (events in flight are lost to
+    // it). Outlives the store; set before serving.
+    using JoinOffsets = std::function<std::vector<Offset>(const std::string& sid,
+                                                          const std::vector<std::string>& rooms)>;
+    void set_join_offsets(JoinOffsets join_offsets) { join_offsets_ = std::move(join_offsets); }
     // The pid for a new socket: a credential when a key is set, else a random id.
     std::string issue_pid(const std::string& sid) const;
 
@@ -99,8 +107,8 @@ class RecoveryStore {
     struct Saved {
         std::string sid;
         std::vector<std::string> rooms;
-        std::vector<Offset> since;  // a peer's session: per room, the offset at its join
-        Offset seen;                // this replica's session: delivered at the disconnect
+        std::vector<Offset> since;  // per room, the offset at its join (empty epoch: unknown)
+        Offset seen;                // this replica's session: sent to it until the disconnect
         Clock::time_point expires;
         bool remote = false;
     };
@@ -116,6 +124,7 @@ class RecoveryStore {
     std::size_t max_events_;
     const RecoveryCredential* credential_ = nullptr;
     RemoteClaim claim_;
+    JoinOffsets join_offsets_;
     std::vector<Offset> last_;  // per shard, touched only by that shard's thread
     std::mutex mutex_;
     std::map<std::string, Saved> sessions_;
