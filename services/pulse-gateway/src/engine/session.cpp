@@ -226,6 +226,11 @@ void Session::on_last_poll(std::shared_ptr<http::Reply> reply) {
         return;
     }
     reply->send(poll_response(std::move(polling_->last_answer)));
+    if (polling_->close_next) {
+        polling_->close_next = false;
+        polling_->last_answer = close_packet;  // for the next GET, within the same linger
+        return;
+    }
     end_linger();
 }
 
@@ -432,15 +437,31 @@ void Session::begin_graceful_close(CloseReason reason) {
         finish(reason);
         return;
     }
+    // Over polling, what was queued goes in one answer and the close packet alone in the next,
+    // as the reference server does: socket.io-client handles the events of an answer after that
+    // answer's close packet, so it buffers them as if they came after the disconnect, resumes
+    // without counting them in its offset, and then gets them twice (once from its buffer, once
+    // replayed).
+    const auto linger = shard_.options().ping_timeout;
     if (pending_get()) {
-        answer_poll(close_packet);
-        finish(reason);
+        if (queue_.empty()) {
+            answer_poll(close_packet);
+            finish(reason);
+        } else {
+            answer_poll({});
+            finish(reason, std::string(close_packet), linger);
+        }
         return;
     }
     // Polling with no GET waiting: the session ends now (its upper layer hears of it, a draining
-    // process does not wait for this client's next poll); what was queued and the close packet
-    // are kept for that poll, for as long as a live client takes to come back.
-    finish(reason, take_poll_body(close_packet), shard_.options().ping_timeout);
+    // process does not wait for this client's next poll); what was queued, then the close packet,
+    // are kept for its next polls, for as long as a live client takes to come back.
+    if (queue_.empty()) {
+        finish(reason, std::string(close_packet), linger);
+    } else {
+        finish(reason, take_poll_body({}), linger);
+        polling().close_next = true;
+    }
 }
 
 void Session::close_now(CloseReason reason) {
@@ -518,6 +539,7 @@ void Session::finish(CloseReason reason, std::string last_answer,
 void Session::end_linger() {
     if (!polling_) return;
     polling_->last_answer.clear();
+    polling_->close_next = false;
     polling_->hold_post = false;
     cancel_upgrade_timer();
     auto self = shared_from_this();  // the shard held the last reference

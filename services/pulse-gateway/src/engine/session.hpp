@@ -119,6 +119,9 @@ class Session final : public Socket,
         // Once ended with no GET waiting: the body its next GET gets (empty: not lingering), and
         // the client's close POST, answered only after that GET (see close_now).
         std::string last_answer;
+        // last_answer holds packets that were queued: the close packet goes alone, with the GET
+        // after it (see begin_graceful_close).
+        bool close_next = false;
         bool hold_post = false;
         std::shared_ptr<http::Reply> held_post;
     };
