@@ -47,6 +47,14 @@ async function rawConnect(url, auth, { waitMs = 800, leave = false } = {}) {
   return { connect, events };
 }
 
+// Waits until replica `i` counts `sockets` sockets of `who` from the presence link: a replica
+// resumes a socket from what its dead peer last reported there.
+async function replicaKnows(stack, i, who, sockets) {
+  await waitFor(`replica ${i} knows ${sockets} socket(s) of the client from the presence link`, async () =>
+    (await (await fetch(`${stack.gatewayUrl(i)}/ws-status`, { signal: AbortSignal.timeout(2000) })).json())
+      .userConnections?.[who] >= sockets, { timeoutMs: 10000, intervalMs: 100 });
+}
+
 function foreignPid(sid) {
   const mac = crypto.createHmac('sha256', 'another-deployment-key-0123456789').update(`pulse-recovery-v1:${sid}`).digest('base64url');
   return `${sid}.${mac}`;
@@ -77,9 +85,7 @@ test('a client of a dead replica resumes on another with exactly what it missed;
   // The other replica resumes from what the dead one last reported on the presence link: make
   // sure it heard this client's room before the kill (on a loaded machine that can take longer
   // than the three events above).
-  await waitFor('replica 1 knows the client from the presence link', async () =>
-    (await (await fetch(`${stack.gatewayUrl(1)}/ws-status`, { signal: AbortSignal.timeout(2000) })).json())
-      .connectedUsers.includes(who), { timeoutMs: 10000, intervalMs: 100 });
+  await replicaKnows(stack, 1, who, 1);
   stack.gateways[0].child.kill('SIGKILL');
   const missed = [];
   for (let i = 0; i < 3; i++) {
@@ -144,9 +150,7 @@ test('a client that got no event yet resumes on another replica from its join: w
   await c.join(who);
   const { _pid: pid, _lastOffset: offset, id } = c.socket;
   assert.equal(offset, undefined, 'no event reached it: it has no offset to send');
-  await waitFor('replica 1 knows the client from the presence link', async () =>
-    (await (await fetch(`${stack.gatewayUrl(1)}/ws-status`, { signal: AbortSignal.timeout(2000) })).json())
-      .userConnections?.[who] >= 2, { timeoutMs: 10000, intervalMs: 100 });
+  await replicaKnows(stack, 1, who, 2);
   stack.gateways[0].child.kill('SIGKILL');
   const missed = [];
   for (let i = 0; i < 2; i++) {

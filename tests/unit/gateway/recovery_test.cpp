@@ -26,10 +26,33 @@ std::shared_ptr<const std::string> packet(std::string s) {
     return std::make_shared<const std::string>(std::move(s));
 }
 
+// A Socket.IO server with recovery on, on one shard: a socket joins a room with
+// ["join", room], and each connect records whether it resumed an earlier socket.
+struct RecoveringServer {
+    static pulse::sio::ServerOptions with(RecoveryStore& store) {
+        pulse::sio::ServerOptions options;
+        options.recovery = &store;
+        return options;
+    }
+    RecoveringServer() {
+        server.add_namespace("/", [this](pulse::sio::Socket& s) {
+            recovered_flags.push_back(s.recovered());
+            s.on("join", [](pulse::sio::Socket& self, const Json& args, const pulse::sio::Ack&) {
+                self.join(args[0].get<std::string>());
+            });
+        });
+    }
+    boost::asio::io_context io;
+    RecoveryStore store{1, 60s};
+    pulse::sio::Server server{1, with(store)};
+    std::vector<bool> recovered_flags;
+};
+
 }  // namespace
 
 TEST_CASE("offsets are epoch:seq") {
     CHECK(pulse::sio::format_offset({"e1", 42}) == "e1:42");
+    CHECK(pulse::sio::format_offset({}).empty());  // nothing seen yet
     CHECK(pulse::sio::parse_offset("e1:42") == Offset{"e1", 42});
     CHECK(pulse::sio::parse_offset("a:b:7") == Offset{"a:b", 7});
     for (const char* bad : {"", "e1", ":5", "e1:", "e1:x", "e1:-1", "e1:5x"})
@@ -80,18 +103,8 @@ TEST_CASE(
 }
 
 TEST_CASE("a reconnecting client resumes its socket id and rooms and gets what it missed") {
-    boost::asio::io_context io;
-    RecoveryStore store(1, 60s);
-    pulse::sio::ServerOptions options;
-    options.recovery = &store;
-    pulse::sio::Server server(1, options);
-    std::vector<bool> recovered_flags;
-    server.add_namespace("/", [&](pulse::sio::Socket& s) {
-        recovered_flags.push_back(s.recovered());
-        s.on("join", [](pulse::sio::Socket& self, const Json& args, const pulse::sio::Ack&) {
-            self.join(args[0].get<std::string>());
-        });
-    });
+    RecoveringServer f;
+    auto& [io, store, server, recovered_flags] = f;
 
     auto first = std::make_shared<FakeEngineSocket>("s1");
     server.attach(first, io);
@@ -135,18 +148,8 @@ TEST_CASE("a reconnecting client resumes its socket id and rooms and gets what i
 // it starts afresh; resuming at once would send those events twice. The connect waits for the
 // bus instead, and gives up (a fresh session, as before) if the events do not come.
 TEST_CASE("a resume ahead of this shard waits for the bus, then resumes with nothing twice") {
-    boost::asio::io_context io;
-    RecoveryStore store(1, 60s);
-    pulse::sio::ServerOptions options;
-    options.recovery = &store;
-    pulse::sio::Server server(1, options);
-    std::vector<bool> recovered_flags;
-    server.add_namespace("/", [&](pulse::sio::Socket& s) {
-        recovered_flags.push_back(s.recovered());
-        s.on("join", [](pulse::sio::Socket& self, const Json& args, const pulse::sio::Ack&) {
-            self.join(args[0].get<std::string>());
-        });
-    });
+    RecoveringServer f;
+    auto& [io, store, server, recovered_flags] = f;
     auto first = std::make_shared<FakeEngineSocket>("s1");
     server.attach(first, io);
     first->receive("0");
@@ -258,16 +261,8 @@ TEST_CASE("a peer's session resumes from each room's join offset when the client
 // The engine ends a session at once and tells the upper layer later (on_close is posted): a
 // broadcast in between is dropped, so the saved session must not count it as seen.
 TEST_CASE("a broadcast dropped between the session's end and on_close is replayed on resume") {
-    boost::asio::io_context io;
-    RecoveryStore store(1, 60s);
-    pulse::sio::ServerOptions options;
-    options.recovery = &store;
-    pulse::sio::Server server(1, options);
-    server.add_namespace("/", [](pulse::sio::Socket& s) {
-        s.on("join", [](pulse::sio::Socket& self, const Json& args, const pulse::sio::Ack&) {
-            self.join(args[0].get<std::string>());
-        });
-    });
+    RecoveringServer f;
+    auto& [io, store, server, recovered_flags] = f;
     auto broadcast = [&](std::int64_t seq) {
         auto p = packet(R"(42["ev",{},"e:)" + std::to_string(seq) + R"("])");
         store.record({"e", seq}, rooms({"room-A"}), p);

@@ -241,10 +241,7 @@ void Client::connect(const std::string& nsp, parser::Json auth) {
         std::vector<std::pair<std::string, std::string>> resumed_from;
         if (restored)
             for (std::size_t i = 0; i < restored->rooms.size() && i < restored->from.size(); ++i)
-                resumed_from.emplace_back(restored->rooms[i],
-                                          restored->from[i].epoch.empty()
-                                              ? std::string()
-                                              : format_offset(restored->from[i]));
+                resumed_from.emplace_back(restored->rooms[i], format_offset(restored->from[i]));
         socket->set_recovery(pid, restored.has_value(), std::move(resumed_from));
     }
     sockets_.push_back(socket);

@@ -59,8 +59,8 @@ class Client : public engine::SocketListener, public std::enable_shared_from_thi
   private:
     void on_packet(parser::Packet packet);
     void connect(const std::string& nsp, parser::Json auth);
-    // Runs connect() again after kConnectRetry (a resume that waits for this shard to catch up
-    // with the client's offset, see RecoveryStore::behind).
+    // Runs connect() again after kConnectRetry (a resume refused as ahead_of_shard waits for
+    // this shard's bus to catch up, see RecoveryStore::restore).
     void connect_later(std::string nsp, parser::Json auth);
     void fail(std::string_view why);
 

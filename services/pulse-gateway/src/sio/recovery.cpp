@@ -9,6 +9,7 @@
 namespace pulse::sio {
 
 std::string format_offset(const Offset& offset) {
+    if (offset.epoch.empty()) return {};
     return offset.epoch + ":" + std::to_string(offset.seq);
 }
 

@@ -30,7 +30,8 @@ struct Offset {
     bool operator==(const Offset&) const = default;
 };
 
-std::string format_offset(const Offset& offset);  // "epoch:seq"
+// "epoch:seq"; empty for an empty offset (nothing seen yet), which parse_offset refuses.
+std::string format_offset(const Offset& offset);
 std::optional<Offset> parse_offset(std::string_view text);
 
 // Why a resume was refused (the client then starts a fresh session), for the log and tests.

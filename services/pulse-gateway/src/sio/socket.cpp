@@ -59,8 +59,7 @@ void Socket::set_recovery(std::string pid, bool recovered,
 std::string Socket::delivered_offset() const {
     const RecoveryStore* recovery = client_->server().options().recovery;
     if (!recovery) return {};
-    const Offset& at = recovery->last_processed(shard());
-    return at.epoch.empty() ? std::string() : format_offset(at);
+    return format_offset(recovery->last_processed(shard()));
 }
 
 std::string Socket::join_offset(std::string_view room) const {
