@@ -1,4 +1,5 @@
-// Migration 7 writes runs of creates with one set-based statement. Its oracle is the function it
+// Migration 7 writes runs of creates with one set-based statement, and migration 8 first tries a
+// plain INSERT of the whole run (kept when every id is new). Their oracle is the function they
 // replaced: version 6 of pulse_apply_commands (one PL/pgSQL step per command), loaded from
 // services/lifecycle/sql/006_one_pass_results.sql under another name. Both run the same random
 // batches (creates, withdrawals, cancellations and the odd unknown op, over 25 stream ids so
@@ -31,7 +32,8 @@ std::string reference_function_sql() {
     return sql;
 }
 
-// Returns "mismatches=N created=N errors=N all_create_runs=N mixed_runs=N first=<first diff>".
+// Returns "mismatches=N created=N errors=N all_create_runs=N mixed_runs=N all_new_runs=N
+// first=<first diff>".
 constexpr const char* kDifferential = R"SQL(
 CREATE FUNCTION pg_temp.random_batch(n int, creates float8) RETURNS jsonb LANGUAGE sql VOLATILE AS $$
 SELECT jsonb_agg(CASE
@@ -64,6 +66,7 @@ CREATE FUNCTION pg_temp.differential(batches int) RETURNS text LANGUAGE plpgsql 
 DECLARE
   b jsonb; r6 text; r7 text; s6 text; s7 text; base bigint; first_diff text := '';
   mismatches int := 0; created int := 0; errors int := 0; all_create_runs int := 0; mixed_runs int := 0;
+  all_new_runs int := 0;
 BEGIN
   PERFORM setseed(0.4242);
   FOR t IN 1 .. batches LOOP
@@ -75,6 +78,12 @@ BEGIN
                               CASE WHEN random() < 0.2 THEN 1.0 ELSE 0.55 END);
     IF jsonb_array_length(b) >= 3 AND NOT jsonb_path_exists(b, '$[*] ? (@.op != "create")') THEN
       all_create_runs := all_create_runs + 1;
+      -- Every id new and distinct: version 8's plain INSERT decides the run alone.
+      IF (SELECT count(DISTINCT e->>'streamId') = count(*) FROM jsonb_array_elements(b) e)
+         AND NOT EXISTS (SELECT FROM jsonb_array_elements(b) e
+                           JOIN streams s ON s.stream_id = e->>'streamId') THEN
+        all_new_runs := all_new_runs + 1;
+      END IF;
     ELSIF jsonb_path_exists(b, '$[*] ? (@.op != "create")')
           AND (SELECT string_agg(CASE WHEN value->>'op' = 'create' THEN 'c' ELSE 'x' END, '')
                  FROM jsonb_array_elements(b)) LIKE '%ccc%' THEN
@@ -114,8 +123,9 @@ BEGIN
         END IF;
     END;
   END LOOP;
-  RETURN format('mismatches=%s created=%s errors=%s all_create_runs=%s mixed_runs=%s first=%s',
-                mismatches, created, errors, all_create_runs, mixed_runs, first_diff);
+  RETURN format('mismatches=%s created=%s errors=%s all_create_runs=%s mixed_runs=%s '
+                'all_new_runs=%s first=%s',
+                mismatches, created, errors, all_create_runs, mixed_runs, all_new_runs, first_diff);
 END $$;
 )SQL";
 
@@ -138,9 +148,12 @@ TEST_CASE("set-based creates answer and write exactly what one step per command 
     INFO(summary);
     CHECK(field(summary, "mismatches") == 0);
     // The batches did reach every path: creates that inserted, errors, whole-batch create
-    // runs and create runs inside mixed batches (both long enough for the set-based statement).
+    // runs and create runs inside mixed batches (both long enough for the set-based statement)...
     CHECK(field(summary, "created") > 1000);
     CHECK(field(summary, "errors") > 10);
     CHECK(field(summary, "all_create_runs") > 50);
     CHECK(field(summary, "mixed_runs") > 50);
+    // ... and whole runs of new ids, which version 8's plain INSERT decides alone (the rest of
+    // the create runs fail it on a taken id and take version 7's statement).
+    CHECK(field(summary, "all_new_runs") > 5);
 }

@@ -42,6 +42,7 @@ constexpr Listed kMigrations[] = {
     {5, "005_cheap_checks.sql", "address and stream id checks without counted regex repetition"},
     {6, "006_one_pass_results.sql", "the batch reads its steps back in one pass"},
     {7, "007_set_based_creates.sql", "a run of creates is one INSERT"},
+    {8, "008_insert_first.sql", "a run of new ids is a plain INSERT, without ON CONFLICT"},
 };
 
 std::string_view sql_of(const char* file) {
