@@ -57,6 +57,43 @@ TEST_CASE("json_text: every ASCII character is escaped as nlohmann's dump escape
     CHECK(written(std::string("\x01\x1f", 2)) == R"("\u0001\u001f")");
 }
 
+// append_string scans 8 bytes at a time: a byte that needs an escape must be found at every
+// offset in and across those words, next to plain ASCII and to UTF-8 bytes (0x80 and above,
+// which must never match), and in the tail shorter than a word.
+TEST_CASE("json_text: a character to escape is found at every offset of the 8-byte scan",
+          "[json_text]") {
+    const std::string fills[] = {"abcdefghijklmnopqrstuvwxyz",
+                                 "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"
+                                 "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xc3\xa9\xe2\x82\xac"};
+    const char specials[] = {'"', '\\', '\0', '\x01', '\n', '\x1f',
+                             ' ', '!',  '#',  '[',    ']',  '\x7f'};
+    for (const auto& fill : fills) {
+        for (std::size_t length = 0; length <= 20; ++length) {
+            const std::string plain = fill.substr(0, length);
+            // UTF-8 fill cut mid-character is fine here: nlohmann would reject it, so only
+            // whole prefixes are compared against it, and every prefix against the byte rule.
+            for (std::size_t at = 0; at <= length; ++at) {
+                for (const char special : specials) {
+                    std::string text = plain;
+                    text.insert(at, 1, special);
+                    INFO("length " << length << ", at " << at << ", byte "
+                                   << static_cast<int>(static_cast<unsigned char>(special)));
+                    if (fill[0] == 'a') {
+                        CHECK(written(text) == dumped(text));
+                    } else {
+                        // Only the inserted byte may be escaped; the UTF-8 bytes pass as they are.
+                        std::string expected = "\"" + plain.substr(0, at);
+                        expected += written(std::string(1, special)).substr(1);
+                        expected.pop_back();
+                        expected += plain.substr(at) + "\"";
+                        CHECK(written(text) == expected);
+                    }
+                }
+            }
+        }
+    }
+}
+
 TEST_CASE("json_text: random UTF-8 strings match nlohmann's dump", "[json_text]") {
     std::mt19937 rng(20261201);
     std::uniform_int_distribution<int> length(0, 40);
