@@ -92,14 +92,27 @@ struct HttpServer::Impl {
         return head;
     }
 
+    // Writes the answer. Most answers fit the socket's send buffer, so they are sent at once by
+    // a non-blocking send: no async operation, no deadline timer, no trip of the completion
+    // through the scheduler and back into this coroutine (that machinery cost more than the
+    // send itself). Only what the kernel did not take is written asynchronously, under the
+    // deadline.
     awaitable<beast::error_code> write_response(beast::tcp_stream& stream, const Response& r,
                                                 unsigned version, bool keep_alive) {
         const std::string head = response_head(r, version, keep_alive);
         const std::array<net::const_buffer, 2> bytes{net::buffer(head), net::buffer(r.body)};
+        beast::error_code ec;
+        auto& socket = stream.socket();
+        if (!socket.non_blocking()) socket.non_blocking(true, ec);
+        const std::size_t sent = ec ? 0 : socket.write_some(bytes, ec);
+        if (!ec && sent == net::buffer_size(bytes)) co_return ec;
+        if (ec && ec != net::error::would_block && ec != net::error::try_again) co_return ec;
+        beast::buffers_suffix<std::array<net::const_buffer, 2>> rest(bytes);
+        rest.consume(sent);
         stream.expires_after(options.timeout);
-        auto [ec, n] = co_await net::async_write(stream, bytes, as_tuple_awaitable);
+        auto [write_ec, n] = co_await net::async_write(stream, rest, as_tuple_awaitable);
         (void)n;
-        co_return ec;
+        co_return write_ec;
     }
 
     // Suspends the session until the handler answers. The answer may come from any thread: it is
