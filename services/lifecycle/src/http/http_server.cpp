@@ -116,8 +116,8 @@ struct HttpServer::Impl {
     }
 
     // Suspends the session until the handler answers. The answer may come from any thread: it is
-    // posted to the session's strand, which stores it and wakes the session through a timer, so
-    // every Asio object is touched on its strand only. The session waits for the answer, so the
+    // posted to the session's executor, which stores it and wakes the session through a timer, so
+    // every Asio object is touched on that executor only. The session waits for the answer, so the
     // references into its frame stay valid for the one call that uses them; later calls of a
     // copy of `respond` do nothing. A handler that throws answers 500.
     awaitable<Response> run_handler(Request& request) {
@@ -176,7 +176,7 @@ struct HttpServer::Impl {
     }
 
     // Keeps a session in `waiting` from its start until its first request head arrives (or it
-    // fails or ends). A shed closes the stream on the session's strand and only while the session
+    // fails or ends). A shed closes the stream on the session's executor and only while the session
     // has not left: the stream lives in the session's frame.
     class FirstHeadWait {
       public:
@@ -197,7 +197,7 @@ struct HttpServer::Impl {
         FirstHeadWait(const FirstHeadWait&) = delete;
         FirstHeadWait& operator=(const FirstHeadWait&) = delete;
 
-        // On the session's strand.
+        // On the session's executor.
         void end() {
             if (!list_) return;
             *reachable_ = nullptr;
@@ -207,7 +207,7 @@ struct HttpServer::Impl {
 
       private:
         std::shared_ptr<IdleHandshakes> list_;
-        std::shared_ptr<beast::tcp_stream*> reachable_;  // null once left; strand only
+        std::shared_ptr<beast::tcp_stream*> reachable_;  // null once left; session executor only
         IdleHandshakes::Ticket ticket_;
     };
 

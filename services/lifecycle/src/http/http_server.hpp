@@ -1,6 +1,7 @@
 #pragma once
 // Boost.Beast async HTTP/1.1 server: keep-alive, header/body limits, read/write/idle timeouts,
-// a multi-threaded io_context (one strand per connection). The handler is called on the I/O
+// an io_context run by one or more threads (a strand per connection when there are several;
+// with one, the default, the io_context's own executor). The handler is called on the I/O
 // thread that read the request and answers through `Respond`, at once or later from another
 // thread (a command answers when its batch committed): the I/O thread never waits for it, so
 // any number of requests can be in flight.

@@ -5,9 +5,9 @@
 // flood of silent connections cannot lock every newcomer out. A connection leaves the list at its
 // first head (or when it fails or ends) and is never shed after that: a request in progress or a
 // keep-alive connection idle between requests is safe.
-// Sessions run on strands of several I/O threads and the accept loop on any of them, so the list
-// is guarded by a mutex; `shed` callbacks run outside it (they post the close to the session's
-// strand).
+// Sessions may run on strands of several I/O threads and the accept loop on any of them, so the
+// list is guarded by a mutex; `shed` callbacks run outside it (they post the close to the
+// session's executor).
 #include <cstddef>
 #include <functional>
 #include <list>
