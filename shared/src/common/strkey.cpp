@@ -33,6 +33,20 @@ std::uint8_t version_of(Kind kind) {
     return kVersionAccount;
 }
 
+// CRC16-XModem a byte at a time: the remainder of each byte value, computed at compile time.
+constexpr std::array<std::uint16_t, 256> make_crc_table() {
+    std::array<std::uint16_t, 256> table{};
+    for (std::size_t byte = 0; byte < 256; ++byte) {
+        auto crc = static_cast<std::uint16_t>(byte << 8);
+        for (int bit = 0; bit < 8; ++bit)
+            crc = (crc & 0x8000) ? static_cast<std::uint16_t>((crc << 1) ^ 0x1021)
+                                 : static_cast<std::uint16_t>(crc << 1);
+        table[byte] = crc;
+    }
+    return table;
+}
+constexpr auto kCrcTable = make_crc_table();
+
 Check invalid(std::string why) {
     return Check{std::nullopt, std::move(why)};
 }
@@ -41,12 +55,8 @@ Check invalid(std::string why) {
 
 std::uint16_t crc16_xmodem(const std::uint8_t* data, std::size_t size) {
     std::uint16_t crc = 0;
-    for (std::size_t i = 0; i < size; ++i) {
-        crc ^= static_cast<std::uint16_t>(data[i]) << 8;
-        for (int bit = 0; bit < 8; ++bit)
-            crc = (crc & 0x8000) ? static_cast<std::uint16_t>((crc << 1) ^ 0x1021)
-                                 : static_cast<std::uint16_t>(crc << 1);
-    }
+    for (std::size_t i = 0; i < size; ++i)
+        crc = static_cast<std::uint16_t>((crc << 8) ^ kCrcTable[(crc >> 8) ^ data[i]]);
     return crc;
 }
 
@@ -75,8 +85,9 @@ std::string encode(Kind kind, const std::vector<std::uint8_t>& payload) {
 Check check_address(std::string_view text) {
     // Lengths follow from the payload: 1 + 32 + 2 bytes -> 56 chars; 1 + 40 + 2 -> 69 chars.
     if (text.size() != 56 && text.size() != 69) return invalid("wrong length");
-    std::vector<std::uint8_t> raw;
-    raw.reserve(text.size() * 5 / 8);
+    // Decoded on the stack (at most 69 * 5 / 8 = 43 bytes): this runs twice per created stream.
+    std::array<std::uint8_t, 69 * 5 / 8> raw{};
+    std::size_t size = 0;
     std::uint32_t buffer = 0;
     int bits = 0;
     for (char c : text) {
@@ -85,7 +96,7 @@ Check check_address(std::string_view text) {
         buffer = (buffer << 5) | static_cast<std::uint32_t>(value);
         bits += 5;
         if (bits >= 8) {
-            raw.push_back(static_cast<std::uint8_t>((buffer >> (bits - 8)) & 0xff));
+            raw[size++] = static_cast<std::uint8_t>((buffer >> (bits - 8)) & 0xff);
             bits -= 8;
         }
     }
@@ -107,10 +118,9 @@ Check check_address(std::string_view text) {
         default:
             return invalid("unsupported version byte (expected G, M or C)");
     }
-    if (raw.size() != 1 + payload + 2) return invalid("wrong length for its version byte");
-    const std::uint16_t expected = crc16_xmodem(raw.data(), raw.size() - 2);
-    const std::uint16_t actual =
-        static_cast<std::uint16_t>(raw[raw.size() - 2] | (raw[raw.size() - 1] << 8));
+    if (size != 1 + payload + 2) return invalid("wrong length for its version byte");
+    const std::uint16_t expected = crc16_xmodem(raw.data(), size - 2);
+    const std::uint16_t actual = static_cast<std::uint16_t>(raw[size - 2] | (raw[size - 1] << 8));
     if (expected != actual) return invalid("bad checksum");
     return Check{kind, {}};
 }
