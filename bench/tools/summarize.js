@@ -63,7 +63,7 @@ const FIGURES = [
 
 // The write path's targets (scripts/bench --write): one row per target, a column per system,
 // and whether today's build (C++, one lifecycle) meets it. Medians over the repeats.
-function writeTargets(runs, pgbench, machine) {
+function writeTargets(runs, pgbench, machine, lines = []) {
   const of = (scenario, target) => runs.filter((r) => r.scenario === scenario && r.target === target && r.inject === 'http');
   const systems = [['base', `C++ at ${machine && machine.baseline ? machine.baseline : 'baseline'}`], ['cpp', 'C++'], ['cpp2', 'C++ 2 lifecycles'], ['node', 'Node']]
     .filter(([t]) => runs.some((r) => r.target === t && /^write-/.test(r.scenario)));
@@ -93,6 +93,12 @@ function writeTargets(runs, pgbench, machine) {
   const out = ['### write path: the targets', ''];
   if (pgbench.length)
     out.push(`Database floor (pgbench, ${pgbench[0].clients} clients, \`pulse_apply_commands\` on core 0, same commit mode): ${pgbench.map((p) => `${fmt(p.rows_per_s)} rows/s at ${p.batch} create(s) per transaction`).join(', ')}.`, '');
+  const rowFloor = lines.filter((l) => l.bench === 'pg-row-floor');
+  if (rowFloor.length) {
+    const at = (what, batch) => (rowFloor.find((l) => l.what === what && l.batch === batch) || {}).cpu_us;
+    const batches = [...new Set(rowFloor.map((l) => l.batch))];
+    out.push(`PostgreSQL CPU µs per create, one backend on core 0 (\`bench/tools/pg-row-floor\`): ${batches.map((b) => `at ${b} per transaction ${fmt(at('rows', b))} for the rows alone by plain SQL (the floor), ${fmt(at('apply', b))} through \`pulse_apply_commands\``).join('; ')}; a durable commit ${fmt(at('commit', batches[0]))} µs.`, '');
+  }
   out.push(`| figure | target | ${systems.map(([, n]) => n).join(' | ')} | met by C++? |`);
   out.push(`|---|---|${systems.map(() => '---:').join('|')}|---|`);
   for (const [label, target, scenario, show, met] of rows) {
@@ -126,7 +132,7 @@ function main() {
     out.push(`Machine: ${machine.cpu}, ${machine.cores} cores; ${machine.date}; load average at start ${machine.loadavg}; mode ${machine.mode}${machine.baseline ? `; baseline build ${machine.baseline}` : ''}.`);
     out.push('');
   }
-  out.push(...writeTargets(runs, pgbench, machine));
+  out.push(...writeTargets(runs, pgbench, machine, lines));
   if (floors.length) {
     out.push('Write floor (CPU of write() on loopback, 150-byte frames, core 0):');
     out.push('');
