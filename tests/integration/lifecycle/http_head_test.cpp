@@ -11,6 +11,12 @@ using namespace pulse::test;
 
 TEST_CASE("answer heads are byte for byte what they were", "[integration][http][head]") {
     Lifecycle lc(Env{{"FRONTEND_URL", "http://localhost:5173"}});
+    // One request on a connection of its own: the answer's head and body.
+    const auto answer = [&](const std::string& request) {
+        RawConnection conn(lc.port(), 1 << 16);
+        conn.send(request);
+        return conn.response();
+    };
 
     SECTION("HTTP/1.1 keep-alive: no Connection header") {
         RawConnection conn(lc.port(), 1 << 16);
@@ -25,9 +31,7 @@ TEST_CASE("answer heads are byte for byte what they were", "[integration][http][
         CHECK(conn.response().first == head);
     }
     SECTION("HTTP/1.0 with keep-alive says so") {
-        RawConnection conn(lc.port(), 1 << 16);
-        conn.send("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
-        const auto [head, body] = conn.response();
+        const auto [head, body] = answer("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
         CHECK(head ==
               "HTTP/1.0 200 OK\r\nServer: pulse-lifecycle\r\n"
               "Content-Type: application/json\r\nConnection: keep-alive\r\n"
@@ -35,9 +39,8 @@ TEST_CASE("answer heads are byte for byte what they were", "[integration][http][
                   std::to_string(body.size()) + "\r\n\r\n");
     }
     SECTION("an extra header, and Connection: close when the client closes") {
-        RawConnection conn(lc.port(), 1 << 16);
-        conn.send("DELETE /health HTTP/1.1\r\nHost: pulse\r\nConnection: close\r\n\r\n");
-        const auto [head, body] = conn.response();
+        const auto [head, body] =
+            answer("DELETE /health HTTP/1.1\r\nHost: pulse\r\nConnection: close\r\n\r\n");
         CHECK(head ==
               "HTTP/1.1 405 Method Not Allowed\r\nServer: pulse-lifecycle\r\n"
               "Content-Type: application/json\r\nAllow: GET\r\nConnection: close\r\n"
@@ -45,11 +48,9 @@ TEST_CASE("answer heads are byte for byte what they were", "[integration][http][
         CHECK(body == R"({"error":"method not allowed; use GET"})");
     }
     SECTION("a preflight: no Content-Type, headers set twice appear once and last") {
-        RawConnection conn(lc.port(), 1 << 16);
-        conn.send(
+        const auto [head, body] = answer(
             "OPTIONS /api/test/test-stream HTTP/1.1\r\nHost: pulse\r\n"
             "Origin: http://localhost:5173\r\nAccess-Control-Request-Method: POST\r\n\r\n");
-        const auto [head, body] = conn.response();
         CHECK(head ==
               "HTTP/1.1 204 No Content\r\nServer: pulse-lifecycle\r\n"
               "Access-Control-Allow-Methods: POST, OPTIONS\r\nAccess-Control-Max-Age: 600\r\n"
@@ -58,9 +59,7 @@ TEST_CASE("answer heads are byte for byte what they were", "[integration][http][
         CHECK(body.empty());
     }
     SECTION("a malformed request: 400 and close") {
-        RawConnection conn(lc.port(), 1 << 16);
-        conn.send("GARBAGE\r\n\r\n");
-        const auto [head, body] = conn.response();
+        const auto [head, body] = answer("GARBAGE\r\n\r\n");
         CHECK(head ==
               "HTTP/1.1 400 Bad Request\r\nServer: pulse-lifecycle\r\n"
               "Content-Type: application/json\r\nConnection: close\r\nContent-Length: 34\r\n\r\n");
