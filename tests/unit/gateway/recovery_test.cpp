@@ -258,6 +258,38 @@ TEST_CASE("a peer's session resumes from each room's join offset when the client
     }
 }
 
+// A replica that has delivered no broadcast yet (it just started, or nothing was sent since)
+// cannot tell what a peer's client missed: events published before it subscribed never reach
+// it. It must not resume such a client with nothing replayed; it waits for the bus like a
+// client ahead of it, then decides from what arrives.
+TEST_CASE("a peer's session on a replica that has delivered nothing yet waits for the bus") {
+    pulse::sio::RecoveryCredential credential("a-key-of-sixteen-bytes-at-least");
+    RecoveryStore store(1, 60s);
+    store.set_cluster(&credential, [](const std::string&) {
+        return std::optional(std::vector<RecoveryStore::ClaimedRoom>{{"A", {"e", 2}}});
+    });
+    const std::string pid = credential.issue("sid-9");
+    pulse::sio::RestoreRefusal why{};
+
+    CHECK_FALSE(store.restore(0, pid, Offset{"e", 5}, &why));
+    CHECK(why == pulse::sio::RestoreRefusal::ahead_of_shard);
+
+    SECTION("the next event follows the client's offset: resumed, that event replayed") {
+        store.record({"e", 6}, rooms({"A"}), packet("p6"));
+        store.processed(0, {"e", 6});
+        auto r = store.restore(0, pid, Offset{"e", 5}, &why);
+        REQUIRE(r);
+        REQUIRE(r->missed.size() == 1);
+        CHECK(*r->missed[0] == "p6");
+    }
+    SECTION("events were published before this replica subscribed: refused, a fresh session") {
+        store.record({"e", 9}, rooms({"A"}), packet("p9"));
+        store.processed(0, {"e", 9});
+        CHECK_FALSE(store.restore(0, pid, Offset{"e", 5}, &why));
+        CHECK(why == pulse::sio::RestoreRefusal::history_gone);
+    }
+}
+
 // The engine ends a session at once and tells the upper layer later (on_close is posted): a
 // broadcast in between is dropped, so the saved session must not count it as seen.
 TEST_CASE("a broadcast dropped between the session's end and on_close is replayed on resume") {

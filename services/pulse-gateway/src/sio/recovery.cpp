@@ -149,8 +149,14 @@ std::optional<RecoveryStore::Restored> RecoveryStore::restore(
         sessions_.erase(it);
         return refuse(RestoreRefusal::no_offset);
     }
-    // Nothing was broadcast here yet: nothing to re-send either.
-    if (!upto.epoch.empty()) {
+    if (upto.epoch.empty()) {
+        // Nothing was broadcast on this shard yet. Its own clients joined after this replica
+        // subscribed, so they missed nothing. A peer's client has an event from the peer that
+        // never reached this shard, and events published before this replica subscribed never
+        // will: what it missed is unknown here. Wait for the bus like a client ahead of this
+        // shard; the first event that arrives then decides (the history check below).
+        if (saved.remote) return refuse(RestoreRefusal::ahead_of_shard);
+    } else {
         for (const Offset& o : from) {
             if (o.epoch.empty()) continue;
             if (o.epoch != upto.epoch) {

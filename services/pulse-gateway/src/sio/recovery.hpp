@@ -40,7 +40,8 @@ enum class RestoreRefusal {
     no_room_report,   // another replica's session, but no peer reported its rooms
     no_offset,        // another replica's session, and nothing says what the client got
     expired,          // the recovery window has passed
-    ahead_of_shard,   // the client has events this shard has not delivered yet (kept: retry)
+    ahead_of_shard,   // the client has events this shard has not delivered yet, or it is a
+                      // peer's client and this shard delivered nothing yet (kept: retry)
     other_database,   // the client's offset is from another epoch
     history_gone,     // the history no longer holds every event the client missed
 };
