@@ -54,6 +54,33 @@ struct DecodeResult {
 // data not an object.
 DecodeResult decode(std::string_view json) noexcept;
 
+// An envelope whose data stays JSON text: what a gateway forwards to its sockets as it came.
+struct RawEnvelope {
+    int v = kVersion;
+    std::string epoch;
+    std::int64_t seq = 0;
+    std::string event;
+    std::vector<std::string> rooms;
+    std::string
+        data_json;  // the data object, compact: byte for byte what decode()'s data.dump() gives
+};
+
+struct RawDecodeResult {
+    std::optional<RawEnvelope> envelope;
+    std::string error;
+    explicit operator bool() const { return envelope.has_value(); }
+};
+
+// decode() with data kept as text: it accepts and refuses exactly what decode() does, with the
+// same fields and the same error. An envelope in the form encode() writes (keys in its order, no
+// whitespace, data in canonical JSON: pulse/json_canonical.hpp) is read in one pass with no
+// tree; any other is decoded by decode() and its data dumped. Never throws.
+// (tests/fuzz/envelope_decode_fuzzer.cpp compares the two on every input.)
+RawDecodeResult decode_raw(std::string_view json) noexcept;
+// decode_raw()'s one-pass reader alone: the envelope when `json` is in encode()'s form with
+// canonical data and valid, else nothing (tests and benchmarks tell the two paths apart by it).
+std::optional<RawEnvelope> decode_canonical(std::string_view json);
+
 // The same rules on an already built envelope: empty string when valid, else the error.
 std::string validate(const Envelope& envelope);
 

@@ -2,6 +2,8 @@
 
 #include "pulse/json_text.hpp"
 
+#include "envelope_rules.hpp"
+
 #include <array>
 #include <set>
 #include <unordered_set>
@@ -19,7 +21,14 @@ bool is_known_key(std::string_view key) {
     return false;
 }
 
-// Shared by decode() and validate(): the rules on values, whatever their origin.
+DecodeResult fail(std::string message) {
+    return DecodeResult{std::nullopt, std::move(message)};
+}
+
+}  // namespace
+
+namespace detail {
+
 std::string check_fields(int v, const std::string& epoch, std::int64_t seq,
                          const std::string& event, const std::vector<std::string>& rooms) {
     if (v != kVersion) return "v: unsupported version " + std::to_string(v) + " (expected 1)";
@@ -40,11 +49,9 @@ std::string check_fields(int v, const std::string& epoch, std::int64_t seq,
     return {};
 }
 
-DecodeResult fail(std::string message) {
-    return DecodeResult{std::nullopt, std::move(message)};
-}
+}  // namespace detail
 
-}  // namespace
+using detail::check_fields;
 
 bool is_reserved_event_name(std::string_view name) {
     // socket.io/lib/socket.ts RESERVED_EVENTS

@@ -18,7 +18,7 @@ using pulse::test::FakeEngineSocket;
 
 namespace {
 
-const Json kData = Json::parse(R"({"streamId":"s-1","amount":"100","status":"ACTIVE"})");
+const std::string kData = R"({"streamId":"s-1","amount":"100","status":"ACTIVE"})";
 
 struct Fixture {
     explicit Fixture(pulse::sio::RecoveryStore* recovery = nullptr)
@@ -68,7 +68,7 @@ TEST_CASE("a broadcast is encoded once as 42[event,data], with the offset when r
     CHECK(*main_nsp.encode("new-stream", kData, Offset{"e1", 42}) ==
           R"(42["new-stream",{"streamId":"s-1","amount":"100","status":"ACTIVE"}])");
     pulse::sio::Broadcaster custom(plain.shards, plain.server, "/custom");
-    CHECK(*custom.encode("ev", Json::object(), Offset{"e1", 42}) == R"(42/custom,["ev",{}])");
+    CHECK(*custom.encode("ev", "{}", Offset{"e1", 42}) == R"(42/custom,["ev",{}])");
 
     pulse::sio::RecoveryStore store(2, 60s);
     Fixture recovering(&store);

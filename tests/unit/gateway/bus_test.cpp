@@ -68,20 +68,20 @@ TEST_CASE("the missing-seq memory is bounded") {
 }
 
 TEST_CASE("the sink gets the envelope as decoded") {
-    pulse::envelope::Envelope got;
-    pulse::bus::Subscriber sub({}, [&](const pulse::envelope::Envelope& e) { got = e; });
+    pulse::envelope::RawEnvelope got;
+    pulse::bus::Subscriber sub({}, [&](const pulse::envelope::RawEnvelope& e) { got = e; });
     sub.handle_frames({"new-stream", envelope_json(42, "e7")});
     CHECK(got.seq == 42);
     CHECK(got.epoch == "e7");
     CHECK(got.event == "new-stream");
     CHECK(got.rooms == std::vector<std::string>{"stream-" + kAlice, "stream-" + kContract});
-    CHECK(got.data.at("amount") == "100");
+    CHECK(nlohmann::json::parse(got.data_json).at("amount") == "100");
 }
 
 TEST_CASE("malformed and duplicate messages are dropped and counted") {
     std::vector<std::int64_t> seen;
-    pulse::bus::Subscriber sub({},
-                               [&](const pulse::envelope::Envelope& e) { seen.push_back(e.seq); });
+    pulse::bus::Subscriber sub(
+        {}, [&](const pulse::envelope::RawEnvelope& e) { seen.push_back(e.seq); });
     sub.handle_frames({"new-stream", envelope_json(1)});
     sub.handle_frames({"new-stream"});                    // one frame
     sub.handle_frames({"new-stream", "{not json"});       // not JSON
@@ -114,9 +114,9 @@ TEST_CASE("a real ZeroMQ publisher reaches the subscriber thread") {
     std::mutex m;
     std::condition_variable cv;
     std::vector<std::string> events;
-    pulse::bus::Subscriber sub({endpoint}, [&](const pulse::envelope::Envelope& e) {
+    pulse::bus::Subscriber sub({endpoint}, [&](const pulse::envelope::RawEnvelope& e) {
         std::lock_guard lock(m);
-        events.push_back(e.data.dump());
+        events.push_back(e.data_json);
         cv.notify_all();
     });
     sub.start();
@@ -138,7 +138,7 @@ TEST_CASE("a real ZeroMQ publisher reaches the subscriber thread") {
 }
 
 TEST_CASE("a malformed endpoint is a start-up error") {
-    pulse::bus::Subscriber sub({"not-an-endpoint"}, [](const pulse::envelope::Envelope&) {});
+    pulse::bus::Subscriber sub({"not-an-endpoint"}, [](const pulse::envelope::RawEnvelope&) {});
     CHECK_THROWS_WITH(sub.start(), Catch::Contains("not-an-endpoint"));
 }
 

@@ -117,9 +117,9 @@ int run_gateway(const GatewayConfig& config) {
     sio::Broadcaster broadcaster(shards, sio, "/", recovery.get());
     bus::Subscriber bus(
         config.bus_endpoints,
-        [&](const envelope::Envelope& e) {
+        [&](const envelope::RawEnvelope& e) {
             metrics->bus_event(e);
-            broadcaster.broadcast(e.rooms, e.event, e.data, sio::Offset{e.epoch, e.seq});
+            broadcaster.broadcast(e.rooms, e.event, e.data_json, sio::Offset{e.epoch, e.seq});
         },
         config.replay_url, security.replay_token);
     metrics = std::make_unique<GatewayMetrics>(shards.size(), engine, presence, bus.stats());

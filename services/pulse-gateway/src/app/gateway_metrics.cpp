@@ -2,6 +2,7 @@
 
 #include <pulse/clock.hpp>
 #include <pulse/envelope.hpp>
+#include <pulse/json_canonical.hpp>
 
 #include "app/auth.hpp"
 #include "app/presence.hpp"
@@ -115,10 +116,12 @@ GatewayMetrics::GatewayMetrics(std::size_t shards, const engine::Server& engine,
     prom::add_process_metrics(registry_);
 }
 
-void GatewayMetrics::bus_event(const envelope::Envelope& event) {
-    auto ts = event.data.find("timestamp");
-    if (ts == event.data.end() || !ts->is_string()) return;
-    if (auto created = parse_iso8601_utc_millis(ts->get_ref<const std::string&>()))
+void GatewayMetrics::bus_event(const envelope::RawEnvelope& event) {
+    // data_json is compact JSON as dump() writes it: the timestamp is read without a parse
+    // (data holding a float is not canonical: no sample then, never a wrong one).
+    auto ts = json_canonical::top_level_string(event.data_json, "timestamp");
+    if (!ts) return;
+    if (auto created = parse_iso8601_utc_millis(*ts))
         bus_lag_.set(
             std::chrono::duration<double>(std::chrono::system_clock::now() - *created).count());
 }

@@ -18,7 +18,7 @@ namespace pulse::bus {
 struct Stats;
 }
 namespace pulse::envelope {
-struct Envelope;
+struct RawEnvelope;
 }
 
 namespace pulse::app {
@@ -36,7 +36,7 @@ class GatewayMetrics {
                    const bus::Stats& bus);
 
     // On the bus thread, once per event: how old the event was when it arrived.
-    void bus_event(const envelope::Envelope& event);
+    void bus_event(const envelope::RawEnvelope& event);
     // On shard `shard`'s thread after it delivered one event to `deliveries` sockets,
     // `since_bus` after the bus thread received it.
     void delivered(std::size_t shard, std::size_t deliveries,

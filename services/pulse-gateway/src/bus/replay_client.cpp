@@ -58,7 +58,7 @@ std::optional<ReplayPage> parse_replay_page(std::string_view body, std::string& 
     page.has_more = more->get<bool>();
     for (const auto& item : *events) {
         // The same strict rules as on the bus: one bad item spoils the page.
-        auto decoded = envelope::decode(item.dump());
+        auto decoded = envelope::decode_raw(item.dump());
         if (!decoded) {
             error = "replay event: " + decoded.error;
             return std::nullopt;

@@ -27,7 +27,7 @@ struct ReplayPage {
     std::string epoch;
     std::int64_t last_seq = 0;
     bool has_more = false;
-    std::vector<envelope::Envelope> events;
+    std::vector<envelope::RawEnvelope> events;
 };
 
 // Parses the replay endpoint's answer; every event must be a valid envelope. Never throws.

@@ -132,7 +132,9 @@ void Subscriber::handle_frames(const std::vector<std::string>& frames) {
         log::warn("bus message dropped", {{"error", "JSON nested too deeply"}});
         return;
     }
-    auto decoded = envelope::decode(frames[1]);
+    // Data stays text: the lifecycle's envelopes are read in one pass and data goes to the
+    // sockets as it came (envelope::decode_raw).
+    auto decoded = envelope::decode_raw(frames[1]);
     if (!decoded) {
         ++stats_.malformed;
         log::warn("bus message dropped",

@@ -33,7 +33,7 @@ struct Stats {
 
 class Subscriber {
   public:
-    using Sink = std::function<void(const envelope::Envelope&)>;
+    using Sink = std::function<void(const envelope::RawEnvelope&)>;
 
     // `replay_url` (optional, "http://host:port"): the lifecycle whose replay endpoint fills gaps.
     // Throws std::invalid_argument for a malformed URL.

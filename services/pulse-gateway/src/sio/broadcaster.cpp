@@ -12,11 +12,12 @@ Broadcaster::Broadcaster(net::IoShards& shards, Server& server, std::string nsp,
                          RecoveryStore* recovery)
     : shards_(shards), server_(server), nsp_(std::move(nsp)), recovery_(recovery) {}
 
-std::shared_ptr<const std::string> Broadcaster::encode(std::string_view event, const Json& data,
+std::shared_ptr<const std::string> Broadcaster::encode(std::string_view event,
+                                                       std::string_view data_json,
                                                        const Offset& at) const {
-    // Invalid UTF-8 in a string is replaced rather than thrown on: one bad field must not stop
-    // the event for everyone.
-    std::string args = data.dump(-1, ' ', false, Json::error_handler_t::replace);
+    std::string args;
+    args.reserve(data_json.size() + 64);
+    args.append(data_json);
     if (recovery_) {
         // The arguments after the event name are written verbatim: data, then the offset.
         args += ',';
@@ -26,9 +27,9 @@ std::shared_ptr<const std::string> Broadcaster::encode(std::string_view event, c
 }
 
 void Broadcaster::broadcast(std::vector<std::string> rooms, std::string_view event,
-                            const Json& data, const Offset& at) {
+                            std::string_view data_json, const Offset& at) {
     const auto started = std::chrono::steady_clock::now();
-    auto packet = encode(event, data, at);
+    auto packet = encode(event, data_json, at);
     auto shared_rooms = std::make_shared<const std::vector<std::string>>(std::move(rooms));
     if (recovery_) recovery_->record(at, shared_rooms, packet);
     for (std::size_t i = 0; i < shards_.size(); ++i) {

@@ -34,11 +34,13 @@ class Broadcaster {
 
     // Any thread (the bus thread in practice). `at` is the event's place in its stream, used
     // only when recovery is on. Returns at once; delivery runs on the shards.
-    void broadcast(std::vector<std::string> rooms, std::string_view event, const Json& data,
-                   const Offset& at);
+    // `data_json` is the event's data as compact JSON text, sent as it is (the bus decoder
+    // hands it over undecoded: pulse::envelope::RawEnvelope).
+    void broadcast(std::vector<std::string> rooms, std::string_view event,
+                   std::string_view data_json, const Offset& at);
 
     // The Engine.IO text packet broadcast() sends: 42[<"event">,<data>(,<"epoch:seq">)].
-    std::shared_ptr<const std::string> encode(std::string_view event, const Json& data,
+    std::shared_ptr<const std::string> encode(std::string_view event, std::string_view data_json,
                                               const Offset& at) const;
 
     // Runs on each shard's thread after it delivered a broadcast: the sockets it wrote to and the

@@ -22,6 +22,9 @@ inline std::vector<envelope::Envelope> drain_bus(BusSubscriber& bus, std::int64_
         if (!m) continue;
         auto decoded = envelope::decode(m->envelope);
         REQUIRE(decoded);
+        // The lifecycle writes the form gateways read in one pass, data kept as text
+        // (envelope::decode_canonical), whether sent at commit or read back from the outbox.
+        REQUIRE(envelope::decode_canonical(m->envelope));
         highest = std::max(highest, decoded.envelope->seq);
         out.push_back(*decoded.envelope);
     }
