@@ -38,7 +38,9 @@ std::optional<HttpEndpoint> parse_http_url(std::string_view url) {
 }
 
 std::optional<ReplayPage> parse_replay_page(std::string_view body, std::string& error) {
-    const auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+    // ordered_json: an event's data keeps the key order it was written in, so a repaired event
+    // reaches sockets with the same bytes as a live one (and in the one-pass form).
+    const auto j = nlohmann::ordered_json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded() || !j.is_object()) {
         error = "replay answer is not a JSON object";
         return std::nullopt;
