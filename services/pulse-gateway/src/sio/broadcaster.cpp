@@ -2,6 +2,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include "pulse/json_text.hpp"
+
 #include "net/io_shards.hpp"
 #include "parser/encoder.hpp"
 #include "sio/server.hpp"
@@ -21,7 +23,7 @@ std::shared_ptr<const std::string> Broadcaster::encode(std::string_view event,
     if (recovery_) {
         // The arguments after the event name are written verbatim: data, then the offset.
         args += ',';
-        args += Json(format_offset(at)).dump();
+        json_text::append_string(args, format_offset(at));
     }
     return std::make_shared<const std::string>(parser::encode_event_text("4", nsp_, event, args));
 }
