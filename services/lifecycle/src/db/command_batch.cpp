@@ -2,13 +2,30 @@
 
 #include "db/command_batch.hpp"
 
+#include <array>
 #include <stdexcept>
+#include <string_view>
 
 namespace pulse::lifecycle::db {
 namespace {
 
 constexpr const char* kApplyName = "apply_commands";
 constexpr const char* kApply = "SELECT * FROM pulse_apply_commands($1::jsonb, $2::boolean)";
+
+// pulse_apply_commands' result columns, in order.
+constexpr std::array<std::string_view, 9> kColumns = {
+    "idx", "outcome", "field", "seq", "sender", "receiver", "amount", "withdrawn", "status"};
+enum Column : pqxx::row::size_type {
+    kIdx,
+    kOutcome,
+    kField,
+    kSeq,
+    kSender,
+    kReceiver,
+    kAmount,
+    kWithdrawn,
+    kStatus
+};
 
 struct OutcomeName {
     Outcome outcome;
@@ -49,21 +66,32 @@ std::vector<CommandResult> apply_commands(pqxx::transaction_base& tx,
     if (r.size() != count)
         throw std::runtime_error("the batch returned " + std::to_string(r.size()) +
                                  " results for " + std::to_string(count) + " commands");
+    // Columns by position (a lookup by name costs libpq a copy and a case-folded search per
+    // field), checked once per result against the names the function declares.
+    if (r.columns() != kColumns.size())
+        throw std::runtime_error("the batch returned " + std::to_string(r.columns()) +
+                                 " columns, expected " + std::to_string(kColumns.size()));
+    for (std::size_t i = 0; i < kColumns.size(); ++i)
+        if (std::string_view(r.column_name(static_cast<pqxx::row::size_type>(i))) != kColumns[i])
+            throw std::runtime_error(
+                "the batch returned column " +
+                std::string(r.column_name(static_cast<pqxx::row::size_type>(i))) + " where " +
+                std::string(kColumns[i]) + " was expected");
     std::vector<CommandResult> out;
     out.reserve(count);
     for (const auto& row : r) {
-        if (row["idx"].as<std::size_t>() != out.size())
+        if (row[kIdx].as<std::size_t>() != out.size())
             throw std::runtime_error("the batch returned its results out of order");
         CommandResult c;
-        const auto outcome = row["outcome"];
+        const auto outcome = row[kOutcome];
         c.outcome = outcome_from_sql(std::string_view(outcome.c_str(), outcome.size()));
-        c.field = text_or_empty(row["field"]);
-        c.seq = row["seq"].is_null() ? 0 : row["seq"].as<std::int64_t>();
-        c.sender = text_or_empty(row["sender"]);
-        c.receiver = text_or_empty(row["receiver"]);
-        c.amount = text_or_empty(row["amount"]);
-        c.withdrawn = text_or_empty(row["withdrawn"]);
-        c.status = text_or_empty(row["status"]);
+        c.field = text_or_empty(row[kField]);
+        c.seq = row[kSeq].is_null() ? 0 : row[kSeq].as<std::int64_t>();
+        c.sender = text_or_empty(row[kSender]);
+        c.receiver = text_or_empty(row[kReceiver]);
+        c.amount = text_or_empty(row[kAmount]);
+        c.withdrawn = text_or_empty(row[kWithdrawn]);
+        c.status = text_or_empty(row[kStatus]);
         out.push_back(std::move(c));
     }
     return out;
