@@ -1,5 +1,7 @@
 #include "pulse/json_canonical.hpp"
 
+#include "pulse/utf8.hpp"
+
 #include <array>
 #include <cstdint>
 
@@ -65,8 +67,9 @@ class Scanner {
                 ++i;
                 continue;
             }
-            i = utf8(i);
-            if (i == kFail) return kFail;
+            const std::size_t length = utf8::sequence_length(s_, i);
+            if (length == 0) return kFail;
+            i += length;
         }
         return kFail;
     }
@@ -100,25 +103,6 @@ class Scanner {
             code == 0x0d)
             return kFail;
         return at + 6;
-    }
-
-    // One multi-byte UTF-8 sequence at `at`: the well-formed ones of Unicode's table 3-7 (no
-    // overlong form, no surrogate, nothing above U+10FFFF).
-    std::size_t utf8(std::size_t at) const {
-        const auto b = [&](std::size_t k) {
-            return at + k < s_.size() ? static_cast<unsigned char>(s_[at + k]) : 0;
-        };
-        const unsigned char c = b(0);
-        const auto tail = [](unsigned char x) { return in(x, 0x80, 0xBF); };
-        if (in(c, 0xC2, 0xDF)) return tail(b(1)) ? at + 2 : kFail;
-        if (c == 0xE0) return in(b(1), 0xA0, 0xBF) && tail(b(2)) ? at + 3 : kFail;
-        if (in(c, 0xE1, 0xEC) || in(c, 0xEE, 0xEF))
-            return tail(b(1)) && tail(b(2)) ? at + 3 : kFail;
-        if (c == 0xED) return in(b(1), 0x80, 0x9F) && tail(b(2)) ? at + 3 : kFail;
-        if (c == 0xF0) return in(b(1), 0x90, 0xBF) && tail(b(2)) && tail(b(3)) ? at + 4 : kFail;
-        if (in(c, 0xF1, 0xF3)) return tail(b(1)) && tail(b(2)) && tail(b(3)) ? at + 4 : kFail;
-        if (c == 0xF4) return in(b(1), 0x80, 0x8F) && tail(b(2)) && tail(b(3)) ? at + 4 : kFail;
-        return kFail;
     }
 
     // An integer as dump() writes it: 0, or an optional minus and 1-18 digits without a leading
@@ -216,9 +200,10 @@ std::optional<std::string_view> top_level_string(std::string_view object, std::s
         const std::size_t value_end = scan.value(value_at, 1);
         if (value_end == kFail) return std::nullopt;
         if (name == key) {
-            if (object[value_at] != '"' || scan.string(value_at, false) == kFail)
-                return std::nullopt;
-            return object.substr(value_at + 1, value_end - value_at - 2);
+            if (object[value_at] != '"') return std::nullopt;
+            const std::string_view value = object.substr(value_at + 1, value_end - value_at - 2);
+            if (value.find('\\') != std::string_view::npos) return std::nullopt;
+            return value;
         }
         if (value_end >= object.size() || object[value_end] != ',') return std::nullopt;
         i = value_end + 1;

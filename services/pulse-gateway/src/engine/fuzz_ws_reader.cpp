@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "engine/utf8.hpp"
 #include "engine/ws_frame.hpp"
+#include "pulse/utf8.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
@@ -23,7 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                     __builtin_trap();
                 return 0;
             }
-            if (ev->kind == ws::Event::text && !is_valid_utf8(ev->payload)) __builtin_trap();
+            if (ev->kind == ws::Event::text && !pulse::utf8::is_valid(ev->payload))
+                __builtin_trap();
             if (ev->kind == ws::Event::close) return 0;
         }
     }

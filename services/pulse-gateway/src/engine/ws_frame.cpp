@@ -2,7 +2,7 @@
 
 #include "engine/base64.hpp"
 #include "engine/sha1.hpp"
-#include "engine/utf8.hpp"
+#include "pulse/utf8.hpp"
 
 namespace pulse::engine::ws {
 
@@ -173,7 +173,7 @@ std::optional<Event> Reader::on_control(std::uint8_t opcode, std::string payload
                                           static_cast<unsigned char>(payload[1]));
         reason = payload.substr(2);
         if (!is_valid_close_code(code)) return fail(close_protocol_error);
-        if (!is_valid_utf8(reason)) return fail(close_invalid_payload);
+        if (!utf8::is_valid(reason)) return fail(close_invalid_payload);
     }
     stopped_ = true;
     return Event{Event::close, std::move(reason), code};
@@ -199,7 +199,7 @@ std::optional<Event> Reader::on_data(const FrameHeader& header, std::string payl
 }
 
 std::optional<Event> Reader::complete_message(Event::Kind kind, std::string message) {
-    if (kind == Event::text && !is_valid_utf8(message)) return fail(close_invalid_payload);
+    if (kind == Event::text && !utf8::is_valid(message)) return fail(close_invalid_payload);
     return Event{kind, std::move(message)};
 }
 
