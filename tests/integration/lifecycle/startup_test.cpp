@@ -53,8 +53,9 @@ TEST_CASE("migrations run once; a restart applies nothing", "[integration][migra
     Lifecycle lc;
     auto first_ready = lc.process->wait_for("database ready");
     REQUIRE(first_ready);
-    CHECK((*first_ready)["migrations_applied"] == nlohmann::json::array({1, 2, 3, 4, 5, 6, 7, 8}));
-    CHECK((*first_ready)["schema_version"] == 8);
+    CHECK((*first_ready)["migrations_applied"] ==
+          nlohmann::json::array({1, 2, 3, 4, 5, 6, 7, 8, 9}));
+    CHECK((*first_ready)["schema_version"] == 9);
     const auto epoch = (*first_ready)["epoch"].get<std::string>();
     REQUIRE(lc.stop() == 0);
 
@@ -63,7 +64,7 @@ TEST_CASE("migrations run once; a restart applies nothing", "[integration][migra
     REQUIRE(second_ready);
     CHECK((*second_ready)["migrations_applied"] == nlohmann::json::array());
     CHECK((*second_ready)["epoch"] == epoch);
-    CHECK(lc.db.count("SELECT count(*) FROM schema_migrations") == 8);
+    CHECK(lc.db.count("SELECT count(*) FROM schema_migrations") == 9);
     CHECK(lc.stop() == 0);
 }
 
@@ -78,9 +79,9 @@ TEST_CASE("two instances starting at once on an empty database", "[integration][
     REQUIRE(ra);
     REQUIRE(rb);
     // exactly one of them applied the migrations, both see the same epoch
-    CHECK((*ra)["migrations_applied"].size() + (*rb)["migrations_applied"].size() == 8);
+    CHECK((*ra)["migrations_applied"].size() + (*rb)["migrations_applied"].size() == 9);
     CHECK((*ra)["epoch"] == (*rb)["epoch"]);
-    CHECK(db.count("SELECT count(*) FROM schema_migrations") == 8);
+    CHECK(db.count("SELECT count(*) FROM schema_migrations") == 9);
     CHECK(db.count("SELECT count(*) FROM pulse_meta WHERE key = 'epoch'") == 1);
     CHECK(db.count("SELECT count(*) FROM pulse_outbox_counter") == 1);
     // both serve, sharing one seq sequence

@@ -43,6 +43,7 @@ constexpr Listed kMigrations[] = {
     {6, "006_one_pass_results.sql", "the batch reads its steps back in one pass"},
     {7, "007_set_based_creates.sql", "a run of creates is one INSERT"},
     {8, "008_insert_first.sql", "a run of new ids is a plain INSERT, without ON CONFLICT"},
+    {9, "009_payload_text.sql", "outbox payloads keep their text and key order (json)"},
 };
 
 std::string_view sql_of(const char* file) {

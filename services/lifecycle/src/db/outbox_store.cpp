@@ -25,7 +25,9 @@ std::vector<OutboxRow> to_rows(const pqxx::result& result) {
         row.event = r["event"].as<std::string>();
         row.rooms =
             nlohmann::json::parse(r["rooms"].as<std::string>()).get<std::vector<std::string>>();
-        // jsonb's text has a space after ':' and ','; the bus carries compact JSON.
+        // The column keeps json_build_object's text, keys in the live event's order with a
+        // space around ':' and after ','; the bus carries compact JSON. (Rows written before
+        // schema 9 were jsonb and come back in its key order.)
         row.data = nlohmann::ordered_json::parse(r["data"].as<std::string>()).dump();
         rows.push_back(std::move(row));
     }

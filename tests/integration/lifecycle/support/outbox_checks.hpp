@@ -31,7 +31,7 @@ inline std::vector<envelope::Envelope> drain_bus(BusSubscriber& bus, std::int64_
     return out;
 }
 
-// Seqs of the outbox, ascending, with each row's data as text (jsonb's key order).
+// Seqs of the outbox, ascending, with each row's data as text (json_build_object's text).
 inline std::map<std::int64_t, std::string> outbox_rows(TestDatabase& db) {
     std::map<std::int64_t, std::string> rows;
     pqxx::connection conn(db.url());
