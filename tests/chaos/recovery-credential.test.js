@@ -2,7 +2,8 @@
 // Cross-replica connection state recovery, black box: a client whose replica died resumes on
 // another one with its credential (pid) and offset, getting its socket id back and exactly the
 // events it missed; a forged pid, a pid signed with another deployment's key, the pid of a session
-// its client left, and a resume past CONNECTION_STATE_RECOVERY_MS get a fresh session and no replay.
+// its client left, and a resume past CONNECTION_STATE_RECOVERY_MS get a fresh session and no replay;
+// so does a resume on a replica that started after events the client missed.
 const { test, after } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
@@ -162,4 +163,26 @@ test('a client that got no event yet resumes on another replica from its join: w
   const ok = await rawConnect(stack.gatewayUrl(1), { pid }, { leave: true });
   assert.equal(ok.connect.sid, id, 'resumed with its socket id, without an offset of its own');
   assert.deepEqual(ok.events.map((e) => e[1].streamId), missed, 'exactly the events after its join, in order');
+});
+
+// A replica that has delivered nothing since it started cannot tell what a peer's client missed
+// before it subscribed. Here the client's offset is older than two events published while that
+// replica was down (the offset the client had if its transport died just before them): resuming
+// it there with nothing replayed would lose them silently. The replica holds the connect for the
+// bus (nothing is published now) and then starts a fresh session, as without recovery.
+test('a replica that started after events it never saw gives a peer\'s client a fresh session, not a silent resume', { timeout: 90000 }, async () => {
+  const stack = await startStack();
+  await stack.gateways[1].stop('SIGKILL');
+  const who = address('behind-new-replica');
+  const { pid, offset, id } = await clientWithHistory(stack, who);
+  for (let i = 0; i < 2; i++) {
+    assert.equal((await stack.api('test-stream', { streamId: uniqueId(`unseen-${i}`), sender: who, receiver: address('peer'), amount: '1' })).status, 200);
+  }
+  await stack.startGateway(1); // subscribes after those two events; delivers nothing from here on
+  await replicaKnows(stack, 1, who, 1);
+  stack.gateways[0].child.kill('SIGKILL');
+  await sleep(300);
+  const r = await rawConnect(stack.gatewayUrl(1), { pid, offset }, { waitMs: 1500 });
+  assert.notEqual(r.connect.sid, id, 'not resumed: the replica cannot replay what it never received');
+  assert.deepEqual(r.events, [], 'nothing replayed');
 });
