@@ -104,6 +104,10 @@ void Metrics::expose(const StreamService& service, const bus::Publisher& publish
     registry_.counter_fn("pulse_lifecycle_write_commands_total",
                          "Commands applied in committed batches.", {},
                          [&writer] { return static_cast<double>(writer.commands()); });
+    registry_.counter_fn("pulse_lifecycle_write_create_fallbacks_total",
+                         "Batches of creates that met a taken or repeated stream id, so went "
+                         "through pulse_apply_commands instead of the plain statement.",
+                         {}, [&writer] { return static_cast<double>(writer.create_fallbacks()); });
     registry_.counter_fn("pulse_lifecycle_write_rejected_total",
                          "Commands refused with 503 because the writer's queue was full.", {},
                          [&writer] { return static_cast<double>(writer.rejected()); });

@@ -2,7 +2,7 @@
 // One batch of stream commands as ONE statement: pulse_apply_commands(jsonb) (sql/004), so the
 // whole batch is one round trip, one transaction and one commit. Commands run in order; a
 // refused one (not_found / conflict) writes nothing and does not disturb the others. Result
-// columns are read by name.
+// columns are read by position, their names checked once per result.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -40,5 +40,16 @@ void prepare_command_statements(pqxx::connection_base& conn);
 std::vector<CommandResult> apply_commands(pqxx::transaction_base& tx,
                                           const std::string& commands_json, std::size_t count,
                                           bool notify);
+
+// A batch whose every command is a create (op "create", fields as for apply_commands), when
+// every id is new and none repeats: one plain statement that writes and answers what
+// apply_commands would, for a fraction of PostgreSQL's CPU (command_batch.cpp says why). When
+// an id is taken or repeated it throws pqxx::unique_violation and writes nothing; the caller
+// then runs the same batch through apply_commands, which decides each command.
+std::vector<CommandResult> create_streams(pqxx::transaction_base& tx,
+                                          const std::string& commands_json, std::size_t count,
+                                          bool notify);
+// The statement's text (tests compare it with pulse_apply_commands on the same batches).
+const char* create_streams_sql();
 
 }  // namespace pulse::lifecycle::db

@@ -29,9 +29,10 @@ amount::Amount stored_amount(const std::string& text) {
 
 }  // namespace
 
-void StreamService::submit(std::string command, Interpret interpret, Done done) {
+void StreamService::submit(std::string command, Interpret interpret, Done done, bool create) {
     outbox::PendingCommand pending;
     pending.command = std::move(command);
+    pending.create = create;
     pending.done = [this, interpret = std::move(interpret), done = std::move(done)](
                        const db::CommandResult* result,
                        std::exception_ptr error) -> std::optional<db::OutboxRow> {
@@ -116,7 +117,7 @@ void StreamService::create_stream(const CreateStream& c, Done done) {
                     unexpected("create", r);
             }
         },
-        std::move(done));
+        std::move(done), /*create=*/true);
 }
 
 void StreamService::register_withdrawal(const RegisterWithdrawal& w, Done done) {

@@ -49,8 +49,9 @@ class StreamService {
 
   private:
     using Interpret = std::function<Outcome(const db::CommandResult&)>;
-    // command: the JSON object text of one element of the batch (db/command_batch.hpp).
-    void submit(std::string command, Interpret interpret, Done done);
+    // command: the JSON object text of one element of the batch (db/command_batch.hpp);
+    // create: its op is "create" (outbox::PendingCommand::create).
+    void submit(std::string command, Interpret interpret, Done done, bool create = false);
 
     outbox::CommandWriter& writer_;
     std::atomic<std::uint64_t> committed_{0};

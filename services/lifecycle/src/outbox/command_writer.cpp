@@ -4,6 +4,8 @@
 
 #include <pqxx/except>
 
+#include <algorithm>
+
 #include "pulse/failpoint.hpp"
 #include "pulse/log.hpp"
 
@@ -91,6 +93,12 @@ std::vector<db::CommandResult> CommandWriter::apply(const std::vector<PendingCom
         json += batch[i].command;
     }
     json.push_back(']');
+    bool plain_creates =
+        std::all_of(batch.begin(), batch.end(), [](const PendingCommand& c) { return c.create; });
+    const auto run_batch = [&](pqxx::transaction_base& tx, bool notify) {
+        return plain_creates ? db::create_streams(tx, json, batch.size(), notify)
+                             : db::apply_commands(tx, json, batch.size(), notify);
+    };
     for (int attempt = 1;; ++attempt) {
         if (!conn_) {
             conn_ = std::make_unique<Connection>(conninfo_);
@@ -103,14 +111,14 @@ std::vector<db::CommandResult> CommandWriter::apply(const std::vector<PendingCom
         try {
             if (failpoint::armed_for("before-commit")) {
                 pqxx::work tx(conn_->conn);
-                auto results = db::apply_commands(tx, json, batch.size(), notify);
+                auto results = run_batch(tx, notify);
                 failpoint::hit("before-commit");
                 tx.commit();
                 return results;
             }
             // One statement in autocommit: it commits when it returns.
             pqxx::nontransaction tx(conn_->conn);
-            auto results = db::apply_commands(tx, json, batch.size(), notify);
+            auto results = run_batch(tx, notify);
             if (failpoint::fires("answer-lost-after-commit"))
                 throw pqxx::broken_connection("failpoint answer-lost-after-commit");
             return results;
@@ -120,6 +128,14 @@ std::vector<db::CommandResult> CommandWriter::apply(const std::vector<PendingCom
             publisher_.writer_session(0);
             conn_.reset();
             throw;
+        } catch (const pqxx::unique_violation& e) {
+            if (!plain_creates) throw;
+            // A taken or repeated id: the plain statement wrote nothing. The function decides
+            // each command (unchanged or conflict); not counted as an attempt.
+            plain_creates = false;
+            ++create_fallbacks_;
+            --attempt;
+            log::debug("creates batch met a taken id", {{"error", e.what()}});
         } catch (const pqxx::transaction_rollback& e) {
             if (attempt >= kMaxAttempts) throw;
             log::debug("batch retried", {{"attempt", attempt}, {"error", e.what()}});

@@ -4,6 +4,9 @@
 // writer thread takes whatever is queued (up to `max_batch`) and applies it with ONE statement
 // on its own connection (db::apply_commands: one round trip, one transaction, one commit). Each
 // command then learns its own result; the batch's events go to the ElectedPublisher.
+//  - A batch of creates only is first tried as one plain statement (db::create_streams); when
+//    an id is taken or repeated that statement writes nothing, and the batch runs through
+//    db::apply_commands instead (counted: create_fallbacks()).
 //  - Deadlock / serialization failure: the statement rolled back as a whole, run it again.
 //  - Any other SQL error: nothing of the batch committed; its commands run again one by one, so
 //    only the culprit fails.
@@ -44,6 +47,7 @@ struct WriterOptions {
 
 struct PendingCommand {
     std::string command;  // JSON object text: {"op": "create" | "withdraw" | "cancel", ...}
+    bool create = false;  // op is "create": a batch of creates only takes db::create_streams
     // Called once, on the writer thread: with the result after the batch committed (returns the
     // event to publish, if the command wrote one), or with the error that kept it from
     // committing (result is null then, the return value ignored).
@@ -68,6 +72,8 @@ class CommandWriter {
     std::uint64_t batches() const { return batches_.load(); }
     std::uint64_t commands() const { return commands_.load(); }
     std::uint64_t rejected() const { return rejected_.load(); }
+    // Batches of creates that met a taken or repeated id and went through apply_commands.
+    std::uint64_t create_fallbacks() const { return create_fallbacks_.load(); }
     std::size_t pending() const;
 
     struct Connection;
@@ -91,6 +97,7 @@ class CommandWriter {
     std::atomic<std::uint64_t> batches_{0};
     std::atomic<std::uint64_t> commands_{0};
     std::atomic<std::uint64_t> rejected_{0};
+    std::atomic<std::uint64_t> create_fallbacks_{0};
 };
 
 }  // namespace pulse::lifecycle::outbox
