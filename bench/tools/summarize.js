@@ -97,7 +97,7 @@ function writeTargets(runs, pgbench, machine, lines = []) {
   if (rowFloor.length) {
     const at = (what, batch) => (rowFloor.find((l) => l.what === what && l.batch === batch) || {}).cpu_us;
     const batches = [...new Set(rowFloor.map((l) => l.batch))];
-    out.push(`PostgreSQL CPU µs per create, one backend on core 0 (\`bench/tools/pg-row-floor\`): ${batches.map((b) => `at ${b} per transaction ${fmt(at('rows', b))} for the rows alone by plain SQL (the floor), ${fmt(at('apply', b))} through \`pulse_apply_commands\``).join('; ')}; a durable commit ${fmt(at('commit', batches[0]))} µs.`, '');
+    out.push(`PostgreSQL CPU µs per create, one backend on core 0 (\`bench/tools/pg-row-floor\`): ${batches.map((b) => `at ${b} per transaction ${fmt(at('rows', b))} for the rows alone by plain SQL (the floor), ${fmt(at('creates', b))} through the lifecycle's statement for a batch of creates, ${fmt(at('apply', b))} through \`pulse_apply_commands\``).join('; ')}; a durable commit ${fmt(at('commit', batches[0]))} µs.`, '');
   }
   out.push(`| figure | target | ${systems.map(([, n]) => n).join(' | ')} | met by C++? |`);
   out.push(`|---|---|${systems.map(() => '---:').join('|')}|---|`);

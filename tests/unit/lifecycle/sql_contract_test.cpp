@@ -26,6 +26,11 @@ TEST_CASE("migrations come from the embedded sql/ files, in version order", "[sq
                std::string_view::npos;
     });
     CHECK(defined);
+    // The statement for a batch of creates is compiled in from sql/statements/.
+    const auto creates = db::create_streams_sql();
+    CHECK(creates.find("INSERT INTO streams") != std::string::npos);
+    CHECK(creates.find("$1::jsonb") != std::string::npos);
+    CHECK(creates.find("$2::boolean") != std::string::npos);
 }
 
 TEST_CASE("command outcomes map to and from pulse_outcome", "[sql]") {

@@ -43,13 +43,14 @@ std::vector<CommandResult> apply_commands(pqxx::transaction_base& tx,
 
 // A batch whose every command is a create (op "create", fields as for apply_commands), when
 // every id is new and none repeats: one plain statement that writes and answers what
-// apply_commands would, for a fraction of PostgreSQL's CPU (command_batch.cpp says why). When
+// apply_commands would, for a fraction of PostgreSQL's CPU (the .sql file says why). When
 // an id is taken or repeated it throws pqxx::unique_violation and writes nothing; the caller
 // then runs the same batch through apply_commands, which decides each command.
 std::vector<CommandResult> create_streams(pqxx::transaction_base& tx,
                                           const std::string& commands_json, std::size_t count,
                                           bool notify);
-// The statement's text (tests compare it with pulse_apply_commands on the same batches).
-const char* create_streams_sql();
+// The statement's text, sql/statements/create_streams.sql (tests compare it with
+// pulse_apply_commands on the same batches).
+std::string create_streams_sql();
 
 }  // namespace pulse::lifecycle::db
